@@ -1,0 +1,74 @@
+//! A DataFusion session over an inventory: every table registered, each built on first scan.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+use async_trait::async_trait;
+use datafusion::catalog::{Session, TableProvider};
+use datafusion::datasource::memory::MemorySourceConfig;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::logical_expr::{Expr, TableType};
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::inventory::Inventory;
+use crate::table::Table;
+use crate::tables::TABLES;
+
+/// A session with every table of [`TABLES`] over `inventory`.
+pub fn session(inventory: Arc<Inventory>) -> Result<SessionContext> {
+    let config = SessionConfig::new().with_information_schema(true);
+    let ctx = SessionContext::new_with_config(config);
+    for table in TABLES {
+        let provider = InventoryTable { table, inventory: inventory.clone(), batch: OnceLock::new() };
+        ctx.register_table(table.name, Arc::new(provider))?;
+    }
+    Ok(ctx)
+}
+
+/// One table over an in-memory inventory; its rows are built once, when first scanned.
+struct InventoryTable {
+    table: &'static Table,
+    inventory: Arc<Inventory>,
+    batch: OnceLock<RecordBatch>,
+}
+
+impl fmt::Debug for InventoryTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "InventoryTable({})", self.table.name)
+    }
+}
+
+#[async_trait]
+impl TableProvider for InventoryTable {
+    fn schema(&self) -> SchemaRef {
+        self.table.schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    async fn scan(
+        &self,
+        _state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        _filters: &[Expr],
+        _limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let batch = match self.batch.get() {
+            Some(b) => b.clone(),
+            None => {
+                let b = self
+                    .table
+                    .batch(&self.inventory)
+                    .map_err(|e| DataFusionError::External(Box::new(e)))?;
+                self.batch.get_or_init(|| b).clone()
+            }
+        };
+        let schema = batch.schema();
+        Ok(MemorySourceConfig::try_new_exec(&[vec![batch]], schema, projection.cloned())?)
+    }
+}

@@ -1,0 +1,125 @@
+//! Source mappers: the only code that knows AWS wire shapes. Each turns one input file into
+//! canonical [`Resource`](crate::Resource)s; the format is detected from the content.
+//!
+//! - [`cli_dump`]: `aws` CLI JSON output, PascalCase, placed at `<account_id>/<region>/*.json`;
+//! - [`config_item`]: AWS Config items (snapshot files, `get-resource-config-history`,
+//!   `batch-get-resource-config`, single items, Lambda events), camelCase, event or API shape.
+
+pub mod cli_dump;
+pub mod config_item;
+
+use std::path::Path;
+
+use percent_encoding::percent_decode_str;
+use serde_json::Value;
+
+use crate::inventory::InventoryBuilder;
+use crate::Error;
+
+/// Loads one file. `relative` is its path below the inventory root, `shown` the path for errors.
+pub fn load_file(
+    relative: &Path,
+    shown: &Path,
+    text: &str,
+    builder: &mut InventoryBuilder,
+) -> Result<(), Error> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| Error::Json { path: shown.to_path_buf(), source: e })?;
+    if config_item::recognises(&value) {
+        config_item::load(&value, shown, builder)
+    } else {
+        cli_dump::load(&value, relative, shown, builder)
+    }
+}
+
+/// An IAM policy document as JSON: the API returns it URL-encoded, the CLI decodes it, AWS
+/// Config keeps it encoded, and some tools wrap it in a one-element list.
+pub fn policy_document(v: &Value, shown: &Path, field: &str) -> Result<Value, Error> {
+    let bad = |reason: String| Error::Field {
+        path: shown.to_path_buf(),
+        field: field.to_string(),
+        reason,
+    };
+    match v {
+        Value::Object(_) => Ok(v.clone()),
+        Value::Array(items) if items.len() == 1 && items[0].is_object() => Ok(items[0].clone()),
+        Value::String(s) => {
+            let text = if s.trim_start().starts_with('{') {
+                s.clone()
+            } else {
+                percent_decode_str(s)
+                    .decode_utf8()
+                    .map_err(|e| bad(format!("URL-encoded policy document is not UTF-8: {e}")))?
+                    .into_owned()
+            };
+            serde_json::from_str(&text).map_err(|e| bad(format!("policy document is not JSON: {e}")))
+        }
+        other => Err(bad(format!("expected a policy document, got {other}"))),
+    }
+}
+
+/// Decodes every policy document of a canonical IAM role or managed policy in place.
+pub fn decode_iam_documents(
+    kind: crate::Kind,
+    data: &mut Value,
+    shown: &Path,
+) -> Result<(), Error> {
+    let decode = |v: &mut Value, field: &str| -> Result<(), Error> {
+        if !v.is_null() {
+            *v = policy_document(v, shown, field)?;
+        }
+        Ok(())
+    };
+    match kind {
+        crate::Kind::Role => {
+            if let Some(doc) = data.get_mut("AssumeRolePolicyDocument") {
+                decode(doc, "AssumeRolePolicyDocument")?;
+            }
+            if let Some(Value::Array(policies)) = data.get_mut("RolePolicyList") {
+                for p in policies {
+                    if let Some(doc) = p.get_mut("PolicyDocument") {
+                        decode(doc, "RolePolicyList.PolicyDocument")?;
+                    }
+                }
+            }
+        }
+        crate::Kind::Policy => {
+            if let Some(Value::Array(versions)) = data.get_mut("PolicyVersionList") {
+                for v in versions {
+                    if let Some(doc) = v.get_mut("Document") {
+                        decode(doc, "PolicyVersionList.Document")?;
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn policy_documents_decode_from_every_shape() {
+        let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+        let p = Path::new("f.json");
+        assert_eq!(policy_document(&json!(encoded), p, "d").unwrap(), doc);
+        assert_eq!(policy_document(&json!(doc.to_string()), p, "d").unwrap(), doc);
+        assert_eq!(policy_document(&json!([doc.clone()]), p, "d").unwrap(), doc);
+        assert_eq!(policy_document(&doc, p, "d").unwrap(), doc);
+    }
+
+    #[test]
+    fn a_broken_policy_document_names_file_and_field() {
+        let err = policy_document(&json!("%7Bnot-json"), Path::new("iam.json"), "PolicyDocument")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("iam.json: field PolicyDocument: policy document is not JSON"), "{err}");
+        let err = policy_document(&json!(3), Path::new("iam.json"), "Document").unwrap_err();
+        assert!(err.to_string().contains("expected a policy document, got 3"), "{err}");
+    }
+}

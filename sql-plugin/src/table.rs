@@ -1,0 +1,242 @@
+//! The table model: a table is a name, documented columns, and a function that turns an
+//! [`Inventory`] into records. Each column reads one [`Cell`] from a record, so a table's
+//! definition is one list of `(name, type, description, getter)` lines.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, BooleanBuilder, Int64Builder, ListBuilder, MapBuilder, MapFieldNames, StringBuilder,
+    TimestampMicrosecondBuilder,
+};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow::record_batch::RecordBatch;
+use serde_json::Value;
+
+use crate::inventory::Inventory;
+use crate::Error;
+
+/// One SQL table.
+pub struct Table {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub columns: &'static [Column],
+    /// Every record of this table in the inventory, in a stable order.
+    pub records: for<'a> fn(&'a Inventory) -> Vec<Record<'a>>,
+}
+
+/// One documented column and how to read it from a record.
+pub struct Column {
+    pub name: &'static str,
+    pub ty: ColumnType,
+    pub description: &'static str,
+    pub get: fn(&Record<'_>) -> Cell,
+}
+
+/// The column types posture's tables use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnType {
+    Text,
+    Bool,
+    Int,
+    /// Microseconds since the epoch, UTC.
+    Timestamp,
+    /// A list of strings (ids, CIDRs, normalised IAM actions).
+    TextList,
+    /// `map<string, string>`: resource tags, `tags['Name']` in SQL.
+    Tags,
+    /// A JSON document kept as text (IAM policy documents, raw options).
+    Json,
+}
+
+/// What a column getter returns for one record.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Null,
+    Text(String),
+    Bool(bool),
+    Int(i64),
+    Timestamp(i64),
+    TextList(Vec<String>),
+    Tags(Vec<(String, String)>),
+}
+
+/// One row's inputs: where it came from, the resource, and (for flattened tables such as
+/// security-group rules or policy statements) the sub-item the row is about.
+pub struct Record<'a> {
+    pub account_id: &'a str,
+    pub region: &'a str,
+    pub resource: &'a Value,
+    pub item: Cow<'a, Value>,
+    /// A second resource joined to this one (a snapshot's permissions, a trail's status).
+    pub joined: Option<&'a Value>,
+}
+
+impl<'a> Record<'a> {
+    pub fn new(account_id: &'a str, region: &'a str, resource: &'a Value) -> Self {
+        Record { account_id, region, resource, item: Cow::Borrowed(&Value::Null), joined: None }
+    }
+
+    pub fn with_item(mut self, item: &'a Value) -> Self {
+        self.item = Cow::Borrowed(item);
+        self
+    }
+
+    pub fn with_owned_item(mut self, item: Value) -> Self {
+        self.item = Cow::Owned(item);
+        self
+    }
+
+    pub fn with_joined(mut self, joined: Option<&'a Value>) -> Self {
+        self.joined = joined;
+        self
+    }
+
+    pub fn account(&self) -> Cell {
+        Cell::Text(self.account_id.to_string())
+    }
+
+    pub fn region(&self) -> Cell {
+        Cell::Text(self.region.to_string())
+    }
+
+    /// `arn:aws:<service>:<region>:<account>:<suffix>` for resources whose AWS output has no ARN.
+    pub fn arn(&self, service: &str, suffix: &str) -> Cell {
+        Cell::Text(format!("arn:aws:{service}:{}:{}:{suffix}", self.region, self.account_id))
+    }
+}
+
+impl ColumnType {
+    pub fn data_type(self) -> DataType {
+        match self {
+            ColumnType::Text | ColumnType::Json => DataType::Utf8,
+            ColumnType::Bool => DataType::Boolean,
+            ColumnType::Int => DataType::Int64,
+            ColumnType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            ColumnType::TextList => {
+                DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)))
+            }
+            ColumnType::Tags => tags_builder().finish().data_type().clone(),
+        }
+    }
+
+    pub fn sql_name(self) -> &'static str {
+        match self {
+            ColumnType::Text => "text",
+            ColumnType::Json => "text (json)",
+            ColumnType::Bool => "boolean",
+            ColumnType::Int => "bigint",
+            ColumnType::Timestamp => "timestamp",
+            ColumnType::TextList => "list<text>",
+            ColumnType::Tags => "map<text,text>",
+        }
+    }
+}
+
+fn tags_builder() -> MapBuilder<StringBuilder, StringBuilder> {
+    let names = MapFieldNames {
+        entry: "entries".into(),
+        key: "key".into(),
+        value: "value".into(),
+    };
+    MapBuilder::new(Some(names), StringBuilder::new(), StringBuilder::new())
+}
+
+impl Table {
+    /// The Arrow schema; each field carries its description as `description` metadata.
+    pub fn schema(&self) -> SchemaRef {
+        let fields: Vec<Field> = self
+            .columns
+            .iter()
+            .map(|c| {
+                Field::new(c.name, c.ty.data_type(), true).with_metadata(HashMap::from([(
+                    "description".to_string(),
+                    c.description.to_string(),
+                )]))
+            })
+            .collect();
+        Arc::new(Schema::new(fields).with_metadata(HashMap::from([(
+            "description".to_string(),
+            self.description.to_string(),
+        )])))
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// All rows of this table in the inventory, as one Arrow batch.
+    pub fn batch(&self, inventory: &Inventory) -> Result<RecordBatch, Error> {
+        let records = (self.records)(inventory);
+        let arrays = self
+            .columns
+            .iter()
+            .map(|c| self.build_column(c, &records))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RecordBatch::try_new(self.schema(), arrays)?)
+    }
+
+    fn build_column(&self, column: &Column, records: &[Record<'_>]) -> Result<ArrayRef, Error> {
+        let mismatch = |cell: &Cell| Error::CellType {
+            table: self.name,
+            column: column.name,
+            expected: column.ty,
+            got: format!("{cell:?}"),
+        };
+        macro_rules! scalar {
+            ($builder:expr, $variant:ident) => {{
+                let mut b = $builder;
+                for r in records {
+                    match (column.get)(r) {
+                        Cell::Null => b.append_null(),
+                        Cell::$variant(v) => b.append_value(v),
+                        other => return Err(mismatch(&other)),
+                    }
+                }
+                Arc::new(b.finish()) as ArrayRef
+            }};
+        }
+        Ok(match column.ty {
+            ColumnType::Text | ColumnType::Json => scalar!(StringBuilder::new(), Text),
+            ColumnType::Bool => scalar!(BooleanBuilder::new(), Bool),
+            ColumnType::Int => scalar!(Int64Builder::new(), Int),
+            ColumnType::Timestamp => {
+                scalar!(TimestampMicrosecondBuilder::new().with_timezone("UTC"), Timestamp)
+            }
+            ColumnType::TextList => {
+                let mut b = ListBuilder::new(StringBuilder::new());
+                for r in records {
+                    match (column.get)(r) {
+                        Cell::Null => b.append_null(),
+                        Cell::TextList(items) => {
+                            for i in items {
+                                b.values().append_value(i);
+                            }
+                            b.append(true);
+                        }
+                        other => return Err(mismatch(&other)),
+                    }
+                }
+                Arc::new(b.finish())
+            }
+            ColumnType::Tags => {
+                let mut b = tags_builder();
+                for r in records {
+                    match (column.get)(r) {
+                        Cell::Null => b.append(false)?,
+                        Cell::Tags(pairs) => {
+                            for (k, v) in pairs {
+                                b.keys().append_value(k);
+                                b.values().append_value(v);
+                            }
+                            b.append(true)?;
+                        }
+                        other => return Err(mismatch(&other)),
+                    }
+                }
+                Arc::new(b.finish())
+            }
+        })
+    }
+}

@@ -103,7 +103,7 @@ async fn run(cli: Cli) -> Result<()> {
                     .with_context(|| format!("no table `{name}`; `posture tables` lists them"))?],
                 None => posture_sql::tables::TABLES.to_vec(),
             };
-            let text = if output == "markdown" { output::tables_markdown(&tables) } else { output::tables_text(&tables) };
+            let text = if output == "markdown" { posture_sql::tables::markdown(&tables) } else { output::tables_text(&tables) };
             print!("{text}");
             Ok(())
         }

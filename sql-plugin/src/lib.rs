@@ -17,7 +17,7 @@ pub mod value;
 use std::path::PathBuf;
 
 pub use inventory::{Inventory, Kind, Resource};
-pub use session::session;
+pub use session::{json_rows, session};
 pub use table::{Cell, Column, ColumnType, Table};
 
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,32 @@
+//! posture's cross-crate tests, one binary (so DataFusion is linked once):
+//!
+//! - `parity`: the `aws` CLI dumps and the AWS Config items of the same estate give the same
+//!   rows in every table;
+//! - `reference_items`: real AWS Config items from public sources load into the right rows;
+//! - `demo`: the bundled demo account loads, and exercises what the controls need;
+//! - `tidy`: invariants of the table registry and the generated docs.
+
+mod parity;
+mod reference_items;
+mod demo;
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use posture_sql::Inventory;
+use serde_json::{Map, Value};
+
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+/// Runs SQL over an inventory and returns the rows as JSON objects.
+pub fn query(inventory: &Arc<Inventory>, sql: &str) -> Vec<Map<String, Value>> {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(async {
+        let ctx = posture_sql::session(inventory.clone()).unwrap();
+        let batches = ctx.sql(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}")).collect().await.unwrap();
+        posture_sql::json_rows(&batches).unwrap()
+    })
+}

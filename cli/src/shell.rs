@@ -46,7 +46,7 @@ pub async fn run(ctx: &SessionContext, format: Format) -> Result<()> {
             let sql = std::mem::take(&mut statement);
             editor.add_history_entry(sql.trim())?;
             if let Err(e) = execute(ctx, &sql, format).await {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", crate::one_line(&e));
             }
         }
     }

@@ -11,6 +11,10 @@ pub static TABLE: Table = Table {
         col("group_name", Text, "The group's name (null when only describe-security-group-rules was loaded).", |r| r.item.text("GroupName")),
         col("vpc_id", Text, "The group's VPC.", |r| r.item.text("VpcId")),
         col("security_group_rule_id", Text, "The rule ID (sgr-…), when describe-security-group-rules output was loaded.", |r| r.item.text("SecurityGroupRuleId")),
+        col("arn", Text, "The rule ARN, when its id is known.", |r| match r.item.str_at("SecurityGroupRuleId") {
+            Some(id) => r.arn("ec2", &format!("security-group-rule/{id}")),
+            None => Cell::Null,
+        }),
         col("is_egress", Bool, "true for outbound rules, false for inbound.", |r| r.item.bool("IsEgress")),
         col("ip_protocol", Text, "`tcp`, `udp`, `icmp`, `icmpv6`, `all` (AWS's -1: every protocol and port) or another protocol number.", |r| r.item.text("IpProtocol")),
         col("from_port", Int, "First port (0 for all traffic and for tcp/udp rules without ports); the ICMP type for ICMP.", |r| r.item.int("FromPort")),
@@ -129,4 +133,49 @@ fn from_rule(r: &Value) -> Value {
         rule[field] = json!(r.str_at(from));
     }
     rule
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::inventory::InventoryBuilder;
+
+    const GROUPS: &str = r#"{"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "web", "VpcId": "vpc-1", "IpPermissions": [
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}],
+        "IpPermissionsEgress": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}]}"#;
+    const RULES: &str = r#"{"SecurityGroupRules": [
+        {"SecurityGroupRuleId": "sgr-a", "GroupId": "sg-1", "IsEgress": false, "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIpv4": "0.0.0.0/0"},
+        {"SecurityGroupRuleId": "sgr-b", "GroupId": "sg-1", "IsEgress": false, "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIpv6": "::/0"},
+        {"SecurityGroupRuleId": "sgr-c", "GroupId": "sg-1", "IsEgress": true, "IpProtocol": "-1", "FromPort": -1, "ToPort": -1, "CidrIpv4": "0.0.0.0/0"}]}"#;
+
+    fn rows(files: &[&str]) -> Vec<Vec<Cell>> {
+        let mut b = InventoryBuilder::default();
+        let path = Path::new("111122223333/us-east-1/sg.json");
+        for f in files {
+            crate::sources::load_file(path, path, f, &mut b).unwrap();
+        }
+        let inv = b.finish();
+        let mut rows: Vec<Vec<Cell>> = records(&inv)
+            .iter()
+            .map(|r| TABLE.columns.iter().filter(|c| c.name != "group_name" && c.name != "vpc_id").map(|c| (c.get)(r)).collect())
+            .collect();
+        rows.sort_by_key(|r| format!("{r:?}"));
+        rows
+    }
+
+    #[test]
+    fn rule_ids_join_the_rules_of_their_group() {
+        let both = rows(&[GROUPS, RULES]);
+        assert_eq!(both.len(), 3, "no duplicates when both outputs are loaded");
+        let id = TABLE.columns.iter().filter(|c| c.name != "group_name" && c.name != "vpc_id").position(|c| c.name == "security_group_rule_id").unwrap();
+        assert!(both.iter().all(|r| matches!(&r[id], Cell::Text(s) if s.starts_with("sgr-"))));
+        // Alone, describe-security-group-rules gives the same rows (ports of -1 included).
+        assert_eq!(rows(&[RULES]), both);
+        // Alone, describe-security-groups gives them without ids.
+        let groups = rows(&[GROUPS]);
+        assert!(groups.iter().all(|r| r[id] == Cell::Null));
+        assert_eq!(groups.len(), 3);
+    }
 }

@@ -1,5 +1,6 @@
 //! `posture`: SQL over AWS EC2 estates. Thin: parses arguments, builds a session, prints.
 
+mod check;
 mod output;
 mod shell;
 
@@ -32,6 +33,34 @@ enum Command {
         /// The SQL to run.
         sql: Option<String>,
     },
+    /// Run the bundled controls; exit code 0 when nothing alarms, 1 when something does, 2 on errors.
+    Check {
+        #[command(flatten)]
+        source: Source,
+        /// A benchmark: fsbp, cis, exposure or all (the default).
+        #[arg(long, short, value_parser = posture_queries::BENCHMARKS)]
+        benchmark: Option<String>,
+        /// Only these controls (repeatable).
+        #[arg(long = "control", short, value_name = "ID")]
+        controls: Vec<String>,
+        /// A control parameter (repeatable), e.g. vpc_sg_restricted_common_ports.blockedPorts=22,3306.
+        #[arg(long = "param", short, value_name = "ID.NAME=VALUE")]
+        params: Vec<String>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = check::CheckFormat::Table)]
+        output: check::CheckFormat,
+        /// Evaluate time-based controls as of this RFC 3339 time (default: now; the demo's capture time with --demo).
+        #[arg(long, value_name = "TIME")]
+        as_of: Option<String>,
+        /// Table output: list ok and skip resources too, not only alarms.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// List the controls, or show one with its SQL.
+    Controls {
+        #[command(subcommand)]
+        show: Option<ControlsCommand>,
+    },
     /// List the tables and their columns, with descriptions.
     Tables {
         /// Only this table.
@@ -40,6 +69,12 @@ enum Command {
         #[arg(long, short, default_value = "text", value_parser = ["text", "markdown"])]
         output: String,
     },
+}
+
+#[derive(Subcommand)]
+enum ControlsCommand {
+    /// One control: metadata, parameters, remediation and SQL.
+    Show { id: String },
 }
 
 /// Where the data comes from.
@@ -77,7 +112,10 @@ fn main() -> ExitCode {
         .build()
         .expect("a tokio runtime starts");
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Alarms) => ExitCode::from(1),
+        // `posture … | head` closing the pipe is not an error worth a message.
+        Err(e) if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", one_line(&e));
             ExitCode::from(2)
@@ -98,17 +136,45 @@ pub fn one_line(e: &anyhow::Error) -> String {
     message
 }
 
-async fn run(cli: Cli) -> Result<()> {
+/// How a successful command ended: `posture check` exits 1 when something alarms.
+enum Outcome {
+    Clean,
+    Alarms,
+}
+
+async fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
+        Command::Check { source, benchmark, controls, params, output, as_of, verbose } => {
+            let selection = check::Selection::new(benchmark.as_deref(), &controls, &params)?;
+            let as_of = match (as_of, source.demo) {
+                (Some(t), _) => chrono::DateTime::parse_from_rfc3339(&t).with_context(|| format!("--as-of {t}: expected an RFC 3339 time such as 2026-01-31T12:00:00Z"))?.timestamp_micros(),
+                (None, true) => chrono::DateTime::parse_from_rfc3339(posture_sql::demo::CAPTURED_AT).expect("a valid constant").timestamp_micros(),
+                (None, false) => chrono::Utc::now().timestamp_micros(),
+            };
+            let ctx = posture_sql::session(Arc::new(source.load()?))?;
+            let results = selection.run(&ctx, as_of).await?;
+            check::print(&results, output, verbose, &mut std::io::stdout().lock())?;
+            let alarms = results.iter().flat_map(|(_, f)| f).any(|f| f.status == posture_queries::Status::Alarm);
+            Ok(if alarms { Outcome::Alarms } else { Outcome::Clean })
+        }
+        Command::Controls { show } => {
+            let out = &mut std::io::stdout().lock();
+            match show {
+                None => check::list(out)?,
+                Some(ControlsCommand::Show { id }) => check::show(&id, out)?,
+            }
+            Ok(Outcome::Clean)
+        }
         Command::Query { source, output, sql } => {
             let ctx = posture_sql::session(Arc::new(source.load()?))?;
             match sql {
                 Some(sql) => {
                     let batches = ctx.sql(&sql).await?.collect().await?;
-                    output::print(&batches, output, &mut std::io::stdout().lock())
+                    output::print(&batches, output, &mut std::io::stdout().lock())?;
                 }
-                None => shell::run(&ctx, output).await,
+                None => shell::run(&ctx, output).await?,
             }
+            Ok(Outcome::Clean)
         }
         Command::Tables { table, output } => {
             let tables: Vec<_> = match table {
@@ -118,7 +184,7 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let text = if output == "markdown" { posture_sql::tables::markdown(&tables) } else { output::tables_text(&tables) };
             print!("{text}");
-            Ok(())
+            Ok(Outcome::Clean)
         }
     }
 }

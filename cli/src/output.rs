@@ -72,7 +72,7 @@ fn csv(batches: &[RecordBatch], out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-fn csv_field(s: &str) -> String {
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

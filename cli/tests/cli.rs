@@ -64,17 +64,17 @@ fn jsonl_and_csv_outputs() {
     let lines: Vec<Value> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["region"], "eu-west-1");
-    assert_eq!(lines[0]["n"], 3);
+    assert_eq!(lines[0]["n"], 4);
     let csv = ok(&["query", "--demo", "-o", "csv", sql]);
     let mut rows = csv.lines();
     assert_eq!(rows.next(), Some("region,n,ids"));
     let first = rows.next().unwrap();
-    assert!(first.starts_with("eu-west-1,3,\"[\"\"i-"), "{first}");
+    assert!(first.starts_with("eu-west-1,4,\"[\"\"i-"), "{first}");
 }
 
 #[test]
 fn table_output_shows_headers_and_values() {
-    let out = ok(&["query", "--demo", "select vpc_id, is_default from vpc where region = 'us-east-1' order by vpc_id"]);
+    let out = ok(&["query", "--demo", "select vpc_id, is_default from vpc where region = 'us-east-1' and account_id = '111122223333' order by vpc_id"]);
     assert!(out.contains("vpc_id") && out.contains("is_default"), "{out}");
     assert_eq!(out.matches("vpc-").count(), 2, "{out}");
 }
@@ -116,7 +116,7 @@ fn the_shell_runs_commands_and_multi_line_sql_and_survives_errors() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stdout.contains("cloudtrail_trail "), "{stdout}");
     assert!(stdout.contains("attached_instance_ids"), "{stdout}");
-    assert!(stdout.contains("n\n4\n"), "{stdout}");
+    assert!(stdout.contains("n\n5\n"), "{stdout}");
     assert!(stdout.contains("s\nstill here\n"), "{stdout}");
     assert!(stderr.contains("error: Schema error: No field named nope"), "{stderr}");
     assert!(stderr.contains("error: no table `nope`"), "{stderr}");

@@ -26,3 +26,7 @@ fn walk(dir: &'static Dir<'static>, out: &mut Vec<(&'static Path, &'static str)>
         }
     }
 }
+
+/// When the demo account was captured: time-based controls evaluate it as of this moment, so
+/// its verdicts do not drift with the calendar.
+pub const CAPTURED_AT: &str = "2026-11-25T14:00:00Z";

@@ -12,6 +12,7 @@ pub mod session;
 pub mod sources;
 pub mod table;
 pub mod tables;
+pub mod udfs;
 pub mod value;
 
 use std::path::PathBuf;

@@ -33,10 +33,13 @@ pub fn json_rows(batches: &[RecordBatch]) -> Result<Vec<serde_json::Map<String, 
     serde_json::from_slice(&buffer).map_err(|e| DataFusionError::External(Box::new(e)))
 }
 
-/// A session with every table of [`TABLES`] over `inventory`.
+/// A session with every table of [`TABLES`] over `inventory`, and posture's [`udfs`](crate::udfs).
 pub fn session(inventory: Arc<Inventory>) -> Result<SessionContext> {
     let config = SessionConfig::new().with_information_schema(true);
     let ctx = SessionContext::new_with_config(config);
+    for udf in crate::udfs::all() {
+        ctx.register_udf(udf);
+    }
     for table in TABLES {
         let provider = InventoryTable { table, inventory: inventory.clone(), batch: OnceLock::new() };
         ctx.register_table(table.name, Arc::new(provider))?;

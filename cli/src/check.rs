@@ -1,0 +1,181 @@
+//! `posture check` and `posture controls`: the bundled controls, run like a benchmark.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+
+use anyhow::{bail, Context, Result};
+use datafusion::prelude::SessionContext;
+use posture_queries::{Control, Finding, Severity, Status};
+use serde_json::json;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// Grouped by control, alarms first, with reasons and remediation.
+    Table,
+    /// One array of findings.
+    Json,
+    /// One row per finding.
+    Csv,
+}
+
+/// Which controls to run with which parameters.
+pub struct Selection {
+    pub controls: Vec<&'static Control>,
+    pub params: HashMap<String, HashMap<String, String>>,
+}
+
+impl Selection {
+    pub fn new(benchmark: Option<&str>, ids: &[String], params: &[String]) -> Result<Selection> {
+        let controls = if ids.is_empty() {
+            posture_queries::benchmark(benchmark.unwrap_or("all"))?
+        } else {
+            if benchmark.is_some() {
+                bail!("--benchmark and --control select controls two ways: use one");
+            }
+            ids.iter().map(|id| posture_queries::control(id)).collect::<Result<_, _>>()?
+        };
+        let mut by_control: HashMap<String, HashMap<String, String>> = HashMap::new();
+        for p in params {
+            let (key, value) = p.split_once('=').with_context(|| format!("--param {p}: expected CONTROL_ID.NAME=VALUE"))?;
+            let (id, name) = key.rsplit_once('.').with_context(|| format!("--param {p}: expected CONTROL_ID.NAME=VALUE"))?;
+            posture_queries::control(id)?;
+            by_control.entry(id.to_string()).or_default().insert(name.to_string(), value.to_string());
+        }
+        // Bad values fail before anything runs.
+        for c in posture_queries::catalogue() {
+            c.bind(by_control.get(&c.id).unwrap_or(&HashMap::new()), 0)?;
+        }
+        Ok(Selection { controls, params: by_control })
+    }
+
+    pub async fn run(&self, ctx: &SessionContext, as_of_micros: i64) -> Result<Vec<(&'static Control, Vec<Finding>)>> {
+        let empty = HashMap::new();
+        let mut results = Vec::new();
+        for c in &self.controls {
+            let findings = c.run(ctx, self.params.get(&c.id).unwrap_or(&empty), as_of_micros).await?;
+            results.push((*c, findings));
+        }
+        Ok(results)
+    }
+}
+
+pub fn print(results: &[(&Control, Vec<Finding>)], format: CheckFormat, verbose: bool, out: &mut impl Write) -> Result<()> {
+    match format {
+        CheckFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows(results))?)?,
+        CheckFormat::Csv => {
+            let columns = ["control_id", "title", "severity", "resource", "resource_type", "resource_id", "status", "reason", "account_id", "region"];
+            writeln!(out, "{}", columns.join(","))?;
+            for row in rows(results) {
+                let cells: Vec<String> = columns.iter().map(|c| crate::output::csv_field(row[c].as_str().unwrap_or_default())).collect();
+                writeln!(out, "{}", cells.join(","))?;
+            }
+        }
+        CheckFormat::Table => table(results, verbose, out)?,
+    }
+    Ok(())
+}
+
+fn rows(results: &[(&Control, Vec<Finding>)]) -> Vec<serde_json::Value> {
+    results
+        .iter()
+        .flat_map(|(c, findings)| {
+            findings.iter().map(move |f| {
+                json!({
+                    "control_id": c.id, "title": c.title, "severity": c.severity, "resource": f.resource,
+                    "resource_type": f.resource_type, "resource_id": f.resource_id, "status": f.status,
+                    "reason": f.reason, "account_id": f.account_id, "region": f.region,
+                })
+            })
+        })
+        .collect()
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn code(&self, code: &str, s: &str) -> String {
+        if self.0 { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    }
+    fn status(&self, s: Status) -> String {
+        match s {
+            Status::Alarm => self.code("31;1", "alarm"),
+            Status::Ok => self.code("32", "ok"),
+            Status::Skip => self.code("2", "skip"),
+        }
+    }
+    fn severity(&self, s: Severity) -> String {
+        let (code, text) = match s {
+            Severity::Critical => ("35;1", "CRITICAL"),
+            Severity::High => ("31", "HIGH"),
+            Severity::Medium => ("33", "MEDIUM"),
+            Severity::Low => ("36", "LOW"),
+        };
+        self.code(code, text)
+    }
+}
+
+fn count(findings: &[Finding], status: Status) -> usize {
+    findings.iter().filter(|f| f.status == status).count()
+}
+
+fn table(results: &[(&Control, Vec<Finding>)], verbose: bool, out: &mut impl Write) -> Result<()> {
+    let paint = Paint(std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none());
+    let mut ordered: Vec<&(&Control, Vec<Finding>)> = results.iter().collect();
+    ordered.sort_by_key(|(c, f)| (count(f, Status::Alarm) == 0, c.severity, c.id.clone()));
+    for (control, findings) in ordered {
+        let (alarm, ok, skip) = (count(findings, Status::Alarm), count(findings, Status::Ok), count(findings, Status::Skip));
+        writeln!(out, "{} {}  {}", paint.severity(control.severity), paint.code("1", &control.id), control.title)?;
+        writeln!(out, "  {} {alarm} · {} {ok} · {} {skip}", paint.status(Status::Alarm), paint.status(Status::Ok), paint.status(Status::Skip))?;
+        let mut shown: Vec<&Finding> = findings.iter().filter(|f| verbose || f.status == Status::Alarm).collect();
+        shown.sort_by_key(|f| (f.status, f.region.clone(), f.resource_id.clone()));
+        for f in shown {
+            writeln!(out, "  {:5} {} {}  {}", paint.status(f.status), f.region, f.resource_id, f.reason)?;
+        }
+        if alarm > 0 {
+            writeln!(out, "  fix: {}", control.remediation.cli)?;
+        }
+        writeln!(out)?;
+    }
+    let all: Vec<&Finding> = results.iter().flat_map(|(_, f)| f).collect();
+    let total = |s| all.iter().filter(|f| f.status == s).count();
+    let failing = results.iter().filter(|(_, f)| count(f, Status::Alarm) > 0).count();
+    writeln!(
+        out,
+        "{} controls, {failing} with alarms · {} {} · {} {} · {} {}",
+        results.len(),
+        paint.status(Status::Alarm),
+        total(Status::Alarm),
+        paint.status(Status::Ok),
+        total(Status::Ok),
+        paint.status(Status::Skip),
+        total(Status::Skip)
+    )?;
+    Ok(())
+}
+
+/// `posture controls`: one line per control.
+pub fn list(out: &mut impl Write) -> Result<()> {
+    for c in posture_queries::catalogue() {
+        let trigger = format!("{:?}", c.trigger).to_lowercase();
+        writeln!(out, "{:44} {:8} {:8} {:26} {}", c.id, format!("{:?}", c.severity).to_lowercase(), trigger, c.resource_type, c.frameworks.join(" "))?;
+    }
+    Ok(())
+}
+
+/// `posture controls show ID`: metadata, parameters and SQL.
+pub fn show(id: &str, out: &mut impl Write) -> Result<()> {
+    let c = posture_queries::control(id)?;
+    writeln!(out, "{}\n  {}\n", c.id, c.title)?;
+    writeln!(out, "severity:      {:?}", c.severity)?;
+    writeln!(out, "resource type: {}", c.resource_type)?;
+    writeln!(out, "trigger:       {:?}", c.trigger)?;
+    writeln!(out, "frameworks:    {}", c.frameworks.join(", "))?;
+    writeln!(out, "\n{}\n", c.rationale.trim())?;
+    writeln!(out, "remediation (console): {}", c.remediation.console)?;
+    writeln!(out, "remediation (cli):     {}", c.remediation.cli)?;
+    for p in &c.parameters {
+        writeln!(out, "parameter {} ({:?}, default `{}`): {}", p.name, p.ty, p.default, p.description)?;
+    }
+    writeln!(out, "\n-- queries/{}/{}.sql\n{}", c.service, c.id, c.sql)?;
+    Ok(())
+}

@@ -1,0 +1,301 @@
+//! The control catalogue: `queries/<service>/<id>.sql`, each a TOML front matter block (the
+//! control's metadata) followed by the SQL that is the control's only definition. Compiled in.
+//!
+//! [`Control::run`] is the one way to evaluate a control, for `posture check` and for the AWS
+//! Config rule alike: it binds the parameters as typed values and checks the row contract.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use datafusion::common::ScalarValue;
+use datafusion::prelude::SessionContext;
+use include_dir::{include_dir, Dir};
+use posture_sql::udfs::PortSet;
+use serde::{Deserialize, Serialize};
+
+static FILES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR");
+
+/// Row columns every control query returns, in this order.
+pub const ROW_CONTRACT: [&str; 7] = ["resource", "resource_type", "resource_id", "status", "reason", "account_id", "region"];
+
+/// The bundled benchmarks.
+pub const BENCHMARKS: [&str; 4] = ["fsbp", "cis", "exposure", "all"];
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Control {
+    #[serde(default)]
+    pub id: String,
+    /// The folder: ec2, vpc, ebs, iam, cloudtrail.
+    #[serde(default)]
+    pub service: String,
+    pub title: String,
+    pub severity: Severity,
+    pub resource_type: String,
+    pub trigger: Trigger,
+    /// `fsbp:EC2.8`, `cis:6.7`, `exposure`.
+    pub frameworks: Vec<String>,
+    pub rationale: String,
+    pub remediation: Remediation,
+    #[serde(default)]
+    pub parameters: Vec<Parameter>,
+    #[serde(default)]
+    pub sql: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trigger {
+    /// AWS Config evaluates the resource when its configuration item changes.
+    Change,
+    /// AWS Config evaluates on a schedule (the control spans resources).
+    Periodic,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Remediation {
+    pub console: String,
+    pub cli: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: ParameterType,
+    pub default: String,
+    pub description: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParameterType {
+    Int,
+    Text,
+    /// `80,443,1020-1025`: bound as its canonical text, read by `ports_covered`/`ports_outside`.
+    PortList,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Alarm,
+    Ok,
+    Skip,
+}
+
+/// One row of a control's result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub control_id: String,
+    pub resource: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub status: Status,
+    pub reason: String,
+    pub account_id: String,
+    pub region: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("unknown control `{0}`; `posture controls` lists them")]
+    UnknownControl(String),
+    #[error("unknown benchmark `{0}`; choose one of fsbp, cis, exposure, all")]
+    UnknownBenchmark(String),
+    #[error("control {control} has no parameter `{name}`{hint}")]
+    UnknownParameter { control: String, name: String, hint: String },
+    #[error("parameter {control}.{name} = `{value}`: {reason}")]
+    BadParameter { control: String, name: String, value: String, reason: String },
+    #[error("control {control}: {source}")]
+    Query { control: String, source: datafusion::error::DataFusionError },
+    #[error("control {control} broke the row contract: {reason}")]
+    Contract { control: String, reason: String },
+}
+
+/// Every control, ordered by id.
+pub fn catalogue() -> &'static [Control] {
+    static CATALOGUE: OnceLock<Vec<Control>> = OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        let mut controls: Vec<Control> = FILES
+            .dirs()
+            .flat_map(|d| d.files())
+            .filter(|f| f.path().extension().is_some_and(|e| e == "sql"))
+            .map(|f| parse(f.path().to_str().unwrap_or_default(), f.contents_utf8().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        controls.sort_by(|a, b| a.id.cmp(&b.id));
+        controls
+    })
+}
+
+pub fn control(id: &str) -> Result<&'static Control, Error> {
+    catalogue().iter().find(|c| c.id == id).ok_or_else(|| Error::UnknownControl(id.to_string()))
+}
+
+/// The controls of a benchmark: `fsbp`, `cis` and `exposure` by framework tag, `all`.
+pub fn benchmark(name: &str) -> Result<Vec<&'static Control>, Error> {
+    let tagged = |tag: &str| -> Vec<&'static Control> {
+        catalogue().iter().filter(|c| c.frameworks.iter().any(|f| f == tag || f.starts_with(&format!("{tag}:")))).collect()
+    };
+    match name {
+        "all" => Ok(catalogue().iter().collect()),
+        "fsbp" | "cis" | "exposure" => Ok(tagged(name)),
+        other => Err(Error::UnknownBenchmark(other.to_string())),
+    }
+}
+
+/// `queries/<service>/<id>.sql` → a control: `/* TOML */` then SQL.
+pub fn parse(path: &str, text: &str) -> Result<Control, String> {
+    let (service, file) = path.split_once('/').ok_or_else(|| format!("{path}: controls live in queries/<service>/<id>.sql"))?;
+    let id = file.strip_suffix(".sql").unwrap_or(file);
+    let body = text.trim_start().strip_prefix("/*").ok_or_else(|| format!("{path}: starts with a /* TOML */ metadata block"))?;
+    let (front, sql) = body.split_once("*/").ok_or_else(|| format!("{path}: the metadata block is not closed with */"))?;
+    let mut control: Control = toml::from_str(front).map_err(|e| format!("{path}: metadata: {e}"))?;
+    control.id = id.to_string();
+    control.service = service.to_string();
+    control.sql = sql.trim().to_string();
+    Ok(control)
+}
+
+impl Control {
+    /// Typed values for the control's placeholders: defaults, then `overrides` (name → text).
+    /// `$as_of` is the time "now" means for the control.
+    pub fn bind(&self, overrides: &HashMap<String, String>, as_of_micros: i64) -> Result<Vec<(String, ScalarValue)>, Error> {
+        for name in overrides.keys() {
+            if !self.parameters.iter().any(|p| &p.name == name) {
+                let names: Vec<&str> = self.parameters.iter().map(|p| p.name.as_str()).collect();
+                let hint = if names.is_empty() { " (it takes none)".to_string() } else { format!(" (it takes {})", names.join(", ")) };
+                return Err(Error::UnknownParameter { control: self.id.clone(), name: name.clone(), hint });
+            }
+        }
+        let mut values = vec![("as_of".to_string(), ScalarValue::TimestampMicrosecond(Some(as_of_micros), Some("UTC".into())))];
+        for p in &self.parameters {
+            let text = overrides.get(&p.name).unwrap_or(&p.default);
+            let bad = |reason: String| Error::BadParameter { control: self.id.clone(), name: p.name.clone(), value: text.clone(), reason };
+            let value = match p.ty {
+                ParameterType::Int => ScalarValue::Int64(Some(text.trim().parse().map_err(|_| bad("expected a whole number".into()))?)),
+                ParameterType::Text => ScalarValue::Utf8(Some(text.clone())),
+                ParameterType::PortList => ScalarValue::Utf8(Some(PortSet::parse(text).map_err(bad)?.to_spec())),
+            };
+            values.push((p.name.clone(), value));
+        }
+        Ok(values)
+    }
+
+    /// Runs the control over the session's tables.
+    pub async fn run(&self, ctx: &SessionContext, overrides: &HashMap<String, String>, as_of_micros: i64) -> Result<Vec<Finding>, Error> {
+        let query_error = |e| Error::Query { control: self.id.clone(), source: e };
+        let values = self.bind(overrides, as_of_micros)?;
+        let used: Vec<(String, ScalarValue)> = values.into_iter().filter(|(name, _)| self.sql.contains(&format!("${name}"))).collect();
+        let frame = ctx.sql(&self.sql).await.map_err(query_error)?;
+        let frame = if used.is_empty() { frame } else { frame.with_param_values(used).map_err(query_error)? };
+        let batches = frame.collect().await.map_err(query_error)?;
+        let rows = posture_sql::json_rows(&batches).map_err(query_error)?;
+        rows.into_iter().map(|row| self.finding(row)).collect()
+    }
+
+    fn finding(&self, row: serde_json::Map<String, serde_json::Value>) -> Result<Finding, Error> {
+        let contract = |reason: String| Error::Contract { control: self.id.clone(), reason };
+        if !row.keys().eq(ROW_CONTRACT.iter()) {
+            return Err(contract(format!("columns are {:?}, not {ROW_CONTRACT:?}", row.keys().collect::<Vec<_>>())));
+        }
+        let text = |k: &str| -> Result<String, Error> {
+            row[k].as_str().map(str::to_string).ok_or_else(|| contract(format!("{k} is {} in {}", row[k], serde_json::Value::Object(row.clone()))))
+        };
+        let status = match text("status")?.as_str() {
+            "ok" => Status::Ok,
+            "alarm" => Status::Alarm,
+            "skip" => Status::Skip,
+            other => return Err(contract(format!("status `{other}` is not ok, alarm or skip"))),
+        };
+        Ok(Finding {
+            control_id: self.id.clone(),
+            resource: text("resource")?,
+            resource_type: text("resource_type")?,
+            resource_id: text("resource_id")?,
+            status,
+            reason: shorten(text("reason")?),
+            account_id: text("account_id")?,
+            region: text("region")?,
+        })
+    }
+
+    /// Framework references, e.g. `{"fsbp": ["EC2.8"], "cis": ["6.7"]}`.
+    pub fn references(&self) -> BTreeMap<&str, Vec<&str>> {
+        let mut refs: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for f in &self.frameworks {
+            let (framework, id) = f.split_once(':').unwrap_or((f, ""));
+            let ids = refs.entry(framework).or_default();
+            if !id.is_empty() {
+                ids.push(id);
+            }
+        }
+        refs
+    }
+}
+
+/// Reasons are one sentence of at most 256 characters (AWS Config's annotation limit).
+fn shorten(reason: String) -> String {
+    if reason.chars().count() <= 256 {
+        return reason;
+    }
+    let mut short: String = reason.chars().take(255).collect();
+    short.push('…');
+    short
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalogue_parses() {
+        assert!(catalogue().len() >= 27);
+        assert!(catalogue().iter().all(|c| !c.sql.is_empty()));
+    }
+
+    #[test]
+    fn front_matter_errors_name_the_file() {
+        assert!(parse("vpc/x.sql", "select 1").unwrap_err().contains("vpc/x.sql: starts with"));
+        assert!(parse("vpc/x.sql", "/* title = 1").unwrap_err().contains("not closed"));
+        assert!(parse("vpc/x.sql", "/* nope = 1 */ select 1").unwrap_err().starts_with("vpc/x.sql: metadata:"));
+        assert!(parse("x.sql", "/* */").unwrap_err().contains("queries/<service>/<id>.sql"));
+    }
+
+    #[test]
+    fn parameters_bind_typed_or_fail_clearly() {
+        let c = control("vpc_sg_restricted_common_ports").unwrap();
+        let values = c.bind(&HashMap::from([("blockedPorts".into(), "3306, 22".into())]), 0).unwrap();
+        assert!(values.contains(&("blockedPorts".into(), ScalarValue::Utf8(Some("22,3306".into())))));
+        let err = c.bind(&HashMap::from([("blockedPorts".into(), "22;drop".into())]), 0).unwrap_err().to_string();
+        assert_eq!(err, "parameter vpc_sg_restricted_common_ports.blockedPorts = `22;drop`: `22;drop` is not a port (0-65535) or a range like 1020-1025");
+        let err = control("ec2_instance_stopped_too_long").unwrap().bind(&HashMap::from([("allowedDays".into(), "a week".into())]), 0).unwrap_err();
+        assert!(err.to_string().contains("expected a whole number"), "{err}");
+        let err = c.bind(&HashMap::from([("blockedport".into(), "22".into())]), 0).unwrap_err();
+        assert_eq!(err.to_string(), "control vpc_sg_restricted_common_ports has no parameter `blockedport` (it takes blockedPorts)");
+    }
+
+    #[test]
+    fn benchmarks_select_by_tag() {
+        assert!(benchmark("fsbp").unwrap().iter().all(|c| c.frameworks.iter().any(|f| f.starts_with("fsbp:"))));
+        assert_eq!(benchmark("all").unwrap().len(), catalogue().len());
+        assert!(benchmark("nist").is_err());
+    }
+
+    #[test]
+    fn long_reasons_are_cut_to_256_characters() {
+        assert_eq!(shorten("x".repeat(300)).chars().count(), 256);
+        assert_eq!(shorten("short".into()), "short");
+    }
+}

@@ -30,7 +30,7 @@ select
     else 'ok'
   end as status,
   case
-    when instance_state <> 'stopped' then instance_id || ' is ' || instance_state || ', not stopped.'
+    when instance_state <> 'stopped' then instance_id || ' is ' || coalesce(instance_state, 'in an unknown state') || ', not stopped.'
     when state_transition_time is null then instance_id || ' is stopped and AWS reports no stop time.'
     else instance_id || ' has been stopped since ' || date_format(state_transition_time, '%Y-%m-%d') || ', '
          || cast(date_part('day', cast($as_of as timestamp) - cast(state_transition_time as timestamp)) as bigint) || ' days (allowed: ' || cast($allowedDays as bigint) || ').'

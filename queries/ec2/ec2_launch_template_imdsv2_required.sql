@@ -23,8 +23,8 @@ select
     else 'alarm'
   end as status,
   case
-    when http_endpoint = 'disabled' then launch_template_id || ' version ' || version_number || ' disables the metadata endpoint.'
-    when http_tokens = 'required' then launch_template_id || ' version ' || version_number || ' requires IMDSv2.'
+    when http_endpoint = 'disabled' then launch_template_id || ' version ' || coalesce(cast(version_number as text), '?') || ' disables the metadata endpoint.'
+    when http_tokens = 'required' then launch_template_id || ' version ' || coalesce(cast(version_number as text), '?') || ' requires IMDSv2.'
     else launch_template_id || ' (' || coalesce(launch_template_name, '') || ') version ' || version_number || ' sets HttpTokens to ' || coalesce(http_tokens, 'nothing (the account default applies)') || '.'
   end as reason,
   account_id,

@@ -20,7 +20,7 @@ select
   case
     when coalesce(associate_public_ip_address, false)
       then launch_template_id || ' (' || coalesce(launch_template_name, '') || ') version ' || version_number || ' assigns public IP addresses.'
-    else launch_template_id || ' version ' || version_number || ' assigns no public IP address.'
+    else launch_template_id || ' version ' || coalesce(cast(version_number as text), '?') || ' assigns no public IP address.'
   end as reason,
   account_id,
   region

@@ -25,8 +25,8 @@ select
   p.policy_id as resource_id,
   case when a.policy_arn is null then 'ok' else 'alarm' end as status,
   case
-    when a.policy_arn is null then p.policy_name || ' (default version ' || coalesce(p.default_version_id, '?') || ') has no admin statement.'
-    else p.policy_name || ' (default version ' || coalesce(p.default_version_id, '?') || ') allows * on *' || case when a.conditional then ', under a Condition' else '' end || '.'
+    when a.policy_arn is null then coalesce(p.policy_name, p.arn) || ' (default version ' || coalesce(p.default_version_id, '?') || ') has no admin statement.'
+    else coalesce(p.policy_name, p.arn) || ' (default version ' || coalesce(p.default_version_id, '?') || ') allows * on *' || case when a.conditional then ', under a Condition' else '' end || '.'
   end as reason,
   p.account_id,
   p.region

@@ -24,8 +24,8 @@ select
   p.policy_id as resource_id,
   case when w.policy_arn is null then 'ok' else 'alarm' end as status,
   case
-    when w.policy_arn is null then p.policy_name || ' grants no service-wide wildcard on all resources.'
-    else p.policy_name || ' grants ' || w.grants || ' on all resources.'
+    when w.policy_arn is null then coalesce(p.policy_name, p.arn) || ' grants no service-wide wildcard on all resources.'
+    else coalesce(p.policy_name, p.arn) || ' grants ' || w.grants || ' on all resources.'
   end as reason,
   p.account_id,
   p.region

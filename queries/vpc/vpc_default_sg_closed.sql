@@ -25,8 +25,8 @@ select
   case
     when not is_default then group_id || ' is not a default security group.'
     when ingress_permission_count + egress_permission_count > 0
-      then group_id || ' (default group of ' || vpc_id || ') has ' || ingress_permission_count || ' inbound and ' || egress_permission_count || ' outbound permissions.'
-    else group_id || ' (default group of ' || vpc_id || ') has no rules.'
+      then group_id || coalesce(' (default group of ' || vpc_id || ')', '') || ' has ' || ingress_permission_count || ' inbound and ' || egress_permission_count || ' outbound permissions.'
+    else group_id || coalesce(' (default group of ' || vpc_id || ')', '') || ' has no rules.'
   end as reason,
   account_id,
   region

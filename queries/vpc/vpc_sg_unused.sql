@@ -25,8 +25,8 @@ select
   case when g.is_default then 'skip' when u.group_id is null then 'alarm' else 'ok' end as status,
   case
     when g.is_default then g.group_id || ' is a default security group.'
-    when u.group_id is null then g.group_id || ' (' || g.group_name || ') is attached to no network interface.'
-    else g.group_id || ' (' || g.group_name || ') is in use.'
+    when u.group_id is null then g.group_id || coalesce(' (' || g.group_name || ')', '') || ' is attached to no network interface.'
+    else g.group_id || coalesce(' (' || g.group_name || ')', '') || ' is in use.'
   end as reason,
   g.account_id,
   g.region

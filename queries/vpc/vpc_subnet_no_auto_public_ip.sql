@@ -18,7 +18,7 @@ select
   subnet_id as resource_id,
   case when map_public_ip_on_launch then 'alarm' else 'ok' end as status,
   case
-    when map_public_ip_on_launch then subnet_id || ' (' || vpc_id || ') assigns a public IPv4 address to every instance launched in it.'
+    when map_public_ip_on_launch then subnet_id || coalesce(' (' || vpc_id || ')', '') || ' assigns a public IPv4 address to every instance launched in it.'
     else subnet_id || ' does not assign public IPv4 addresses automatically.'
   end as reason,
   account_id,

@@ -4,12 +4,14 @@
 //!   rows in every table;
 //! - `reference_items`: real AWS Config items from public sources load into the right rows;
 //! - `demo`: the bundled demo account loads, and exercises what the controls need;
-//! - `tidy`: invariants of the table registry and the generated docs.
+//! - `verdicts`: each control's verdict table, and every demo finding with its reason;
+//! - `tidy`: invariants of the table registry, the control catalogue and the generated docs.
 
 mod parity;
 mod reference_items;
 mod demo;
 mod tidy;
+mod verdicts;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -150,3 +150,78 @@ fn a_bad_inventory_file_names_the_file() {
     assert!(err.contains("addresses.json: not valid JSON"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+fn check_json(args: &[&str]) -> (Option<i32>, Vec<Value>) {
+    let out = posture(args);
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), rows.as_array().unwrap().clone())
+}
+
+#[test]
+fn check_on_the_demo_shows_every_control_both_ways_and_exits_1() {
+    let (code, rows) = check_json(&["check", "--demo", "--output", "json"]);
+    assert_eq!(code, Some(1), "alarms exit 1");
+    for key in ["control_id", "title", "severity", "resource", "resource_type", "resource_id", "status", "reason", "account_id", "region"] {
+        assert!(rows.iter().all(|r| r.get(key).is_some_and(|v| !v.is_null())), "every finding has {key}");
+    }
+    for c in posture_queries::catalogue() {
+        let statuses: Vec<&str> = rows.iter().filter(|r| r["control_id"] == c.id.as_str()).map(|r| r["status"].as_str().unwrap()).collect();
+        assert!(statuses.contains(&"ok") && statuses.contains(&"alarm"), "{}: {statuses:?}", c.id);
+    }
+    let table = ok_or_alarm(&["check", "--demo"]);
+    assert!(table.contains("27 controls, 27 with alarms"), "{table}");
+    assert!(table.find("alarm 1 · ok 3").is_some());
+}
+
+fn ok_or_alarm(args: &[&str]) -> String {
+    let out = posture(args);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn check_selects_by_benchmark_or_control_and_exits_0_when_clean() {
+    let (_, cis) = check_json(&["check", "--demo", "--benchmark", "cis", "-o", "json"]);
+    let ids: std::collections::BTreeSet<&str> = cis.iter().map(|r| r["control_id"].as_str().unwrap()).collect();
+    assert!(ids.iter().all(|id| posture_queries::control(id).unwrap().frameworks.iter().any(|f| f.starts_with("cis:"))));
+    assert_eq!(ids.len(), posture_queries::benchmark("cis").unwrap().len());
+    let dir = std::env::temp_dir().join(format!("posture-clean-{}", std::process::id()));
+    let region = dir.join("111122223333").join("us-east-1");
+    std::fs::create_dir_all(&region).unwrap();
+    std::fs::write(region.join("sg.json"), json!({"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "web", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}]}]}).to_string()).unwrap();
+    let out = posture(&["check", "-i", dir.to_str().unwrap(), "--control", "vpc_sg_restricted_ssh", "--control", "vpc_sg_restricted_rdp", "-o", "csv"]);
+    assert_eq!(out.status.code(), Some(0), "nothing alarms: exit 0");
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with("control_id,title,severity,resource,resource_type,resource_id,status,reason,account_id,region\n"), "{csv}");
+    assert_eq!(csv.lines().count(), 3);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn check_parameters_are_typed_and_checked() {
+    let (_, rows) = check_json(&["check", "--demo", "-c", "vpc_sg_restricted_common_ports", "-p", "vpc_sg_restricted_common_ports.blockedPorts=8000-8100", "-o", "json"]);
+    let alarms: Vec<&str> = rows.iter().filter(|r| r["status"] == "alarm").map(|r| r["reason"].as_str().unwrap()).collect();
+    assert_eq!(alarms.len(), 2, "only the all-traffic and the 80-65535 groups cover 8000-8100: {alarms:?}");
+    assert!(alarms.iter().all(|r| r.contains("tcp 8000-8100 from 0.0.0.0/0")), "{alarms:?}");
+    let err = fails(&["check", "--demo", "-p", "vpc_sg_restricted_common_ports.blockedPorts=22;drop"]);
+    assert!(err.contains("parameter vpc_sg_restricted_common_ports.blockedPorts = `22;drop`"), "{err}");
+    assert!(fails(&["check", "--demo", "-p", "nope.x=1"]).contains("unknown control `nope`"));
+    assert!(fails(&["check", "--demo", "-p", "vpc_sg_restricted_ssh.port=1"]).contains("has no parameter `port` (it takes none)"));
+    assert!(fails(&["check", "--demo", "-p", "blockedPorts"]).contains("expected CONTROL_ID.NAME=VALUE"));
+    assert!(fails(&["check", "--demo", "-c", "ec2_instance_imdsv2"]).contains("unknown control `ec2_instance_imdsv2`"));
+    assert!(fails(&["check", "--demo", "--as-of", "yesterday"]).contains("--as-of yesterday: expected an RFC 3339 time"));
+    let (_, rows) = check_json(&["check", "--demo", "-c", "ec2_instance_stopped_too_long", "--as-of", "2026-06-10T00:00:00Z", "-o", "json"]);
+    assert!(rows.iter().all(|r| r["status"] != "alarm"), "a week after it stopped, nothing is stopped too long");
+}
+
+#[test]
+fn controls_lists_and_shows() {
+    let list = ok(&["controls"]);
+    assert_eq!(list.lines().count(), posture_queries::catalogue().len());
+    assert!(list.contains("vpc_sg_restricted_ssh") && list.contains("fsbp:EC2.13"));
+    let one = ok(&["controls", "show", "vpc_sg_authorized_ports_only"]);
+    for expected in ["FSBP", "authorizedTcpPorts", "default `80,443`", "from ec2_security_group_rule", "aws ec2 revoke-security-group-ingress"] {
+        assert!(one.to_lowercase().contains(&expected.to_lowercase()), "{expected} in {one}");
+    }
+    assert!(fails(&["controls", "show", "nope"]).contains("unknown control `nope`"));
+}

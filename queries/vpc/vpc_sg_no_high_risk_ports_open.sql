@@ -3,7 +3,7 @@ title = "Security groups should not open high-risk ports to the internet"
 severity = "high"
 resource_type = "AWS::EC2::SecurityGroup"
 trigger = "change"
-frameworks = ["fsbp:EC2.19", "exposure"]
+frameworks = ["fsbp:EC2.19"]
 rationale = """
 Remote administration, file sharing, mail, databases and search clusters on these ports are
 prime targets; none should take connections from 0.0.0.0/0 or ::/0, over tcp or udp.

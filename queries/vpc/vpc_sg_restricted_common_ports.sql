@@ -3,7 +3,7 @@ title = "Security groups should not open commonly attacked TCP ports to the inte
 severity = "high"
 resource_type = "AWS::EC2::SecurityGroup"
 trigger = "change"
-frameworks = ["exposure"]
+frameworks = []
 rationale = """
 FTP, RDP, MySQL and similar services are scanned for constantly. The ports checked are a parameter
 (AWS Config's restricted-common-ports rule uses the same default list).

@@ -16,6 +16,12 @@ pub enum CheckFormat {
     Json,
     /// One row per finding.
     Csv,
+    /// AWS Security Finding Format, for `aws securityhub batch-import-findings`.
+    Asff,
+    /// OCSF Compliance Findings (class 2003).
+    Ocsf,
+    /// A self-contained HTML report.
+    Html,
 }
 
 /// Which controls to run with which parameters.
@@ -59,8 +65,14 @@ impl Selection {
     }
 }
 
-pub fn print(results: &[(&Control, Vec<Finding>)], format: CheckFormat, verbose: bool, out: &mut impl Write) -> Result<()> {
+/// Prints the results; `as_of_micros` is the evaluation time findings are stamped with.
+pub fn print(results: &[(&Control, Vec<Finding>)], format: CheckFormat, verbose: bool, as_of_micros: i64, out: &mut impl Write) -> Result<()> {
+    let as_of = chrono::DateTime::from_timestamp_micros(as_of_micros).unwrap_or_default();
+    let stamp = as_of.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     match format {
+        CheckFormat::Asff => writeln!(out, "{}", serde_json::to_string_pretty(&crate::asff::findings(results, &stamp))?)?,
+        CheckFormat::Ocsf => writeln!(out, "{}", serde_json::to_string_pretty(&crate::ocsf::findings(results, as_of.timestamp_millis()))?)?,
+        CheckFormat::Html => write!(out, "{}", crate::html::report(results, &stamp))?,
         CheckFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows(results))?)?,
         CheckFormat::Csv => {
             let columns = ["control_id", "title", "severity", "resource", "resource_type", "resource_id", "status", "reason", "account_id", "region"];

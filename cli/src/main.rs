@@ -1,6 +1,9 @@
 //! `posture`: SQL over AWS EC2 estates. Thin: parses arguments, builds a session, prints.
 
+mod asff;
 mod check;
+mod html;
+mod ocsf;
 mod output;
 mod shell;
 
@@ -153,7 +156,7 @@ async fn run(cli: Cli) -> Result<Outcome> {
             };
             let ctx = posture_sql::session(Arc::new(source.load()?))?;
             let results = selection.run(&ctx, as_of).await?;
-            check::print(&results, output, verbose, &mut std::io::stdout().lock())?;
+            check::print(&results, output, verbose, as_of, &mut std::io::stdout().lock())?;
             let alarms = results.iter().flat_map(|(_, f)| f).any(|f| f.status == posture_queries::Status::Alarm);
             Ok(if alarms { Outcome::Alarms } else { Outcome::Clean })
         }

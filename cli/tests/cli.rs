@@ -225,3 +225,72 @@ fn controls_lists_and_shows() {
     }
     assert!(fails(&["controls", "show", "nope"]).contains("unknown control `nope`"));
 }
+
+#[test]
+fn asff_findings_are_importable_and_have_stable_distinct_ids() {
+    let (code, asff) = check_json(&["check", "--demo", "-o", "asff"]);
+    assert_eq!(code, Some(1));
+    let (_, plain) = check_json(&["check", "--demo", "-o", "json"]);
+    assert_eq!(asff.len(), plain.len(), "one finding per (control, resource)");
+    let ids: std::collections::HashSet<&str> = asff.iter().map(|f| f["Id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), asff.len(), "Ids are distinct");
+    let (_, again) = check_json(&["check", "--demo", "-o", "asff"]);
+    assert!(asff == again, "Ids, order and content are stable across runs");
+    for f in &asff {
+        for key in ["SchemaVersion", "Id", "ProductArn", "GeneratorId", "AwsAccountId", "Types", "CreatedAt", "UpdatedAt", "Severity", "Title", "Description", "Resources"] {
+            assert!(f.get(key).is_some(), "required ASFF field {key} in {f}");
+        }
+        assert_eq!(f["SchemaVersion"], "2018-10-08");
+        let account = f["AwsAccountId"].as_str().unwrap();
+        assert!(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()));
+        assert!(f["ProductArn"].as_str().unwrap().starts_with("arn:aws:securityhub:"));
+        assert!(f["Id"].as_str().unwrap().len() <= 512 && f["Title"].as_str().unwrap().len() <= 256);
+        assert!(f["Description"].as_str().unwrap().chars().count() <= 1024);
+        assert!(f["Remediation"]["Recommendation"]["Text"].as_str().unwrap().chars().count() <= 512);
+        let resource = &f["Resources"][0];
+        assert!(resource["Id"].as_str().unwrap().starts_with("arn:aws:") && resource["Region"].as_str().unwrap().contains('-'));
+        let status = f["Compliance"]["Status"].as_str().unwrap();
+        let label = f["Severity"]["Label"].as_str().unwrap();
+        match status {
+            "FAILED" => assert!(["CRITICAL", "HIGH", "MEDIUM", "LOW"].contains(&label)),
+            "PASSED" | "NOT_AVAILABLE" => assert_eq!(label, "INFORMATIONAL"),
+            other => panic!("compliance status {other}"),
+        }
+    }
+    let failed = asff.iter().filter(|f| f["Compliance"]["Status"] == "FAILED").count();
+    assert_eq!(failed, plain.iter().filter(|r| r["status"] == "alarm").count());
+}
+
+#[test]
+fn ocsf_findings_are_compliance_findings() {
+    let (_, ocsf) = check_json(&["check", "--demo", "-o", "ocsf", "-b", "cis"]);
+    let (_, plain) = check_json(&["check", "--demo", "-o", "json", "-b", "cis"]);
+    assert_eq!(ocsf.len(), plain.len());
+    for (f, p) in ocsf.iter().zip(&plain) {
+        assert_eq!((f["class_uid"].as_i64(), f["category_uid"].as_i64(), f["type_uid"].as_i64()), (Some(2003), Some(2), Some(200301)));
+        assert_eq!(f["metadata"]["product"]["name"], "posture");
+        assert_eq!(f["compliance"]["control"], p["control_id"]);
+        let expected = match p["status"].as_str().unwrap() { "ok" => 1, "alarm" => 3, _ => 99 };
+        assert_eq!(f["compliance"]["status_id"], expected);
+        assert!(f["compliance"]["requirements"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().starts_with("CIS AWS Foundations Benchmark")));
+        assert_eq!(f["resources"][0]["uid"], p["resource"]);
+        assert_eq!(f["cloud"]["account"]["uid"], p["account_id"]);
+        assert!((1..=5).contains(&f["severity_id"].as_i64().unwrap()));
+    }
+}
+
+#[test]
+fn the_html_report_is_one_self_contained_page() {
+    let out = posture(&["check", "--demo", "-o", "html"]);
+    assert_eq!(out.status.code(), Some(1));
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.trim_end().ends_with("</html>"));
+    for c in posture_queries::catalogue() {
+        assert!(html.contains(&format!("<section class=\"control\" id=\"{}\">", c.id)), "{} has a section", c.id);
+    }
+    assert_eq!(html.matches("<svg").count(), 2, "a chart per severity and per benchmark");
+    for external in ["<script", "<link", "src=", "href=", "url("] {
+        assert!(!html.contains(external), "the page loads nothing: found {external}");
+    }
+    assert!(!html.contains("<td>i-<"), "text is escaped, not raw");
+}

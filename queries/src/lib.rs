@@ -193,7 +193,8 @@ impl Control {
         Ok(values)
     }
 
-    /// Runs the control over the session's tables.
+    /// Runs the control over the session's tables; findings come sorted by account, region and
+    /// resource.
     pub async fn run(&self, ctx: &SessionContext, overrides: &HashMap<String, String>, as_of_micros: i64) -> Result<Vec<Finding>, Error> {
         let query_error = |e| Error::Query { control: self.id.clone(), source: e };
         let values = self.bind(overrides, as_of_micros)?;
@@ -202,7 +203,10 @@ impl Control {
         let frame = if used.is_empty() { frame } else { frame.with_param_values(used).map_err(query_error)? };
         let batches = frame.collect().await.map_err(query_error)?;
         let rows = posture_sql::json_rows(&batches).map_err(query_error)?;
-        rows.into_iter().map(|row| self.finding(row)).collect()
+        let mut findings = rows.into_iter().map(|row| self.finding(row)).collect::<Result<Vec<_>, _>>()?;
+        // SQL without ORDER BY has no order; reports and imports should not churn.
+        findings.sort_by(|a, b| (&a.account_id, &a.region, &a.resource_id, &a.resource).cmp(&(&b.account_id, &b.region, &b.resource_id, &b.resource)));
+        Ok(findings)
     }
 
     fn finding(&self, row: serde_json::Map<String, serde_json::Value>) -> Result<Finding, Error> {

@@ -1,0 +1,125 @@
+//! The HTML report: one self-contained page (inline CSS and SVG, no scripts, no external
+//! resources) with a summary chart per severity and per benchmark, then each control's findings.
+
+use std::fmt::Write;
+
+use posture_queries::{Control, Finding, Severity, Status};
+
+const SEVERITIES: [Severity; 4] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+
+pub fn report(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> String {
+    let mut page = String::new();
+    let all: Vec<(&Control, &Finding)> = results.iter().flat_map(|(c, fs)| fs.iter().map(move |f| (*c, f))).collect();
+    let count = |pred: &dyn Fn(&(&Control, &Finding)) -> bool, s: Status| all.iter().filter(|x| x.1.status == s && pred(x)).count();
+    let accounts: std::collections::BTreeSet<&str> = all.iter().map(|(_, f)| f.account_id.as_str()).collect();
+
+    let _ = write!(
+        page,
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>posture report</title><style>{CSS}</style></head><body>
+<header><h1>posture report</h1><p>Generated {generated_at} · {} controls · {} findings in {} account(s): <b class="alarm">{} alarm</b> · <b class="ok">{} ok</b> · <b class="skip">{} skip</b></p></header>
+<section class="charts"><figure><figcaption>Findings by severity</figcaption>{}</figure><figure><figcaption>Benchmarks: resources passing</figcaption>{}</figure></section>
+"#,
+        results.len(),
+        all.len(),
+        accounts.len(),
+        count(&|_| true, Status::Alarm),
+        count(&|_| true, Status::Ok),
+        count(&|_| true, Status::Skip),
+        chart(SEVERITIES.iter().map(|s| {
+            let of = |st| count(&|(c, _)| c.severity == *s, st);
+            (format!("{s:?}").to_lowercase(), of(Status::Alarm), of(Status::Ok), of(Status::Skip))
+        })),
+        chart(posture_queries::BENCHMARKS.iter().map(|b| {
+            let members: Vec<&str> = posture_queries::benchmark(b).map(|cs| cs.iter().map(|c| c.id.as_str()).collect()).unwrap_or_default();
+            let of = |st| count(&|(c, _)| members.contains(&c.id.as_str()), st);
+            (b.to_string(), of(Status::Alarm), of(Status::Ok), of(Status::Skip))
+        })),
+    );
+
+    let mut ordered: Vec<&(&Control, Vec<Finding>)> = results.iter().collect();
+    ordered.sort_by_key(|(c, f)| (!f.iter().any(|f| f.status == Status::Alarm), c.severity, c.id.clone()));
+    for (c, findings) in ordered {
+        let n = |s| findings.iter().filter(|f| f.status == s).count();
+        let _ = write!(
+            page,
+            r#"<section class="control" id="{id}"><h2><span class="sev {sev}">{sev}</span> {title} <code>{id}</code></h2>
+<p class="counts"><b class="alarm">{a} alarm</b> · <b class="ok">{o} ok</b> · <b class="skip">{s} skip</b> · {frameworks}</p>"#,
+            id = esc(&c.id),
+            sev = format!("{:?}", c.severity).to_lowercase(),
+            title = esc(&c.title),
+            a = n(Status::Alarm),
+            o = n(Status::Ok),
+            s = n(Status::Skip),
+            frameworks = esc(&c.frameworks.join(", ")),
+        );
+        if n(Status::Alarm) > 0 {
+            let _ = write!(page, r#"<p class="fix"><b>Fix:</b> {}<br><code>{}</code></p>"#, esc(&c.remediation.console), esc(&c.remediation.cli));
+        }
+        let table = |rows: Vec<&Finding>| -> String {
+            let mut t = String::from("<table><tr><th>status</th><th>account</th><th>region</th><th>resource</th><th>reason</th></tr>");
+            for f in rows {
+                let status = format!("{:?}", f.status).to_lowercase();
+                let _ = write!(t, r#"<tr class="{status}"><td>{status}</td><td>{}</td><td>{}</td><td title="{}">{}</td><td>{}</td></tr>"#, esc(&f.account_id), esc(&f.region), esc(&f.resource), esc(&f.resource_id), esc(&f.reason));
+            }
+            t + "</table>"
+        };
+        let alarms: Vec<&Finding> = findings.iter().filter(|f| f.status == Status::Alarm).collect();
+        if !alarms.is_empty() {
+            page.push_str(&table(alarms));
+        }
+        let rest: Vec<&Finding> = findings.iter().filter(|f| f.status != Status::Alarm).collect();
+        if !rest.is_empty() {
+            let _ = write!(page, "<details><summary>{} ok or skipped</summary>{}</details>", rest.len(), table(rest));
+        }
+        page.push_str("</section>\n");
+    }
+    page.push_str("</body></html>\n");
+    page
+}
+
+/// Horizontal stacked bars (alarm, ok, skip) as inline SVG.
+fn chart(rows: impl Iterator<Item = (String, usize, usize, usize)>) -> String {
+    let rows: Vec<_> = rows.collect();
+    let max = rows.iter().map(|(_, a, o, s)| a + o + s).max().unwrap_or(0).max(1) as f64;
+    let (label_w, bar_w, row_h) = (90.0, 320.0, 26.0);
+    let mut svg = format!(r#"<svg role="img" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" font-size="12">"#, label_w + bar_w + 170.0, row_h * rows.len() as f64 + 4.0);
+    for (i, (label, alarm, ok, skip)) in rows.iter().enumerate() {
+        let y = i as f64 * row_h + 4.0;
+        let _ = write!(svg, r#"<text x="0" y="{}">{}</text>"#, y + 14.0, esc(label));
+        let mut x = label_w;
+        for (n, class) in [(alarm, "alarm"), (ok, "ok"), (skip, "skip")] {
+            let w = *n as f64 / max * bar_w;
+            let _ = write!(svg, r#"<rect class="{class}" x="{x:.1}" y="{y}" width="{w:.1}" height="18"><title>{n} {class}</title></rect>"#);
+            x += w;
+        }
+        let passing = if alarm + ok > 0 { format!("{:.0}% ok", *ok as f64 * 100.0 / (alarm + ok) as f64) } else { "n/a".into() };
+        let _ = write!(svg, r#"<text x="{:.1}" y="{}">{alarm}/{ok}/{skip} · {passing}</text>"#, x + 6.0, y + 14.0);
+    }
+    svg + "</svg>"
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+const CSS: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:0 20px 40px;color:#1d2330}\
+header{border-bottom:1px solid #d8dce3;margin-bottom:16px}h1{margin:20px 0 4px}h2{font-size:16px;margin:0 0 6px}\
+.charts{display:flex;flex-wrap:wrap;gap:24px}figure{margin:0;padding:12px;border:1px solid #d8dce3;border-radius:8px}\
+figcaption{font-weight:600;margin-bottom:8px}rect.alarm{fill:#d64545}rect.ok{fill:#3a9d5d}rect.skip{fill:#b8bec9}\
+b.alarm{color:#c03030}b.ok{color:#2f8a4f}b.skip{color:#6b7280}.control{border:1px solid #d8dce3;border-radius:8px;padding:12px 14px;margin:16px 0}\
+.sev{display:inline-block;font-size:11px;text-transform:uppercase;padding:1px 6px;border-radius:4px;color:#fff;vertical-align:2px}\
+.sev.critical{background:#7b2cbf}.sev.high{background:#c03030}.sev.medium{background:#c77800}.sev.low{background:#2b7bb9}\
+code{font-size:12px;background:#f2f4f7;padding:1px 4px;border-radius:4px;word-break:break-all}.fix{background:#fff8e6;padding:8px;border-radius:6px}\
+table{border-collapse:collapse;width:100%;font-size:13px;margin-top:8px}td,th{border-bottom:1px solid #eceef2;padding:4px 6px;text-align:left;vertical-align:top}\
+tr.alarm td:first-child{color:#c03030;font-weight:600}tr.ok td:first-child{color:#2f8a4f}tr.skip td:first-child{color:#6b7280}summary{cursor:pointer;color:#4b5563;margin-top:6px}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(esc(r#"<a href="x">&</a>"#), "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
+    }
+}

@@ -3,7 +3,7 @@
 //! - `parity`: the `aws` CLI dumps and the AWS Config items of the same estate give the same
 //!   rows in every table;
 //! - `reference_items`: real AWS Config items from public sources load into the right rows;
-//! - `demo`: the bundled demo account loads, and exercises what the controls need;
+//! - `demo`: the bundled demo account loads and fills every table;
 //! - `verdicts`: each control's verdict table, and every demo finding with its reason;
 //! - `tidy`: invariants of the table registry, the control catalogue and the generated docs.
 

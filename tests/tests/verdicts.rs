@@ -79,3 +79,10 @@ fn every_demo_finding_and_reason() {
     }
     insta::assert_snapshot!("demo_findings", lines.join("\n"));
 }
+
+#[test]
+fn every_control_reports_nothing_on_an_empty_estate() {
+    for c in posture_queries::catalogue() {
+        assert_eq!(run(Inventory::default(), &c.id, &HashMap::new()), Vec::new(), "{}", c.id);
+    }
+}

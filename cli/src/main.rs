@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use posture_sql::Inventory;
 
@@ -80,31 +80,43 @@ enum ControlsCommand {
     Show { id: String },
 }
 
-/// Where the data comes from.
+/// Where the data comes from: an inventory, the demo, or (by default) live AWS through the
+/// standard credential chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, …).
 #[derive(Args)]
 struct Source {
     /// An inventory: a directory of `aws` CLI JSON output (<account_id>/<region>/*.json) and/or
     /// AWS Config items, or one such file.
-    #[arg(long, short, value_name = "PATH", conflicts_with = "demo")]
+    #[arg(long, short, value_name = "PATH", conflicts_with_all = ["demo", "regions", "profile"])]
     inventory: Option<PathBuf>,
     /// The bundled demo account (two regions, every control both ways).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["regions", "profile"])]
     demo: bool,
+    /// Live: regions to query, comma-separated, or `all` for every enabled region (default: the configured region).
+    #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
+    regions: Vec<String>,
+    /// Live: the AWS profile to use.
+    #[arg(long)]
+    profile: Option<String>,
+    /// Live: fail when a region denies access instead of warning and going on.
+    #[arg(long)]
+    strict: bool,
 }
 
 impl Source {
-    fn load(&self) -> Result<Inventory> {
+    async fn session(&self) -> Result<datafusion::prelude::SessionContext> {
         let inventory = match (&self.inventory, self.demo) {
             (Some(path), _) => Inventory::load(path)?,
             (None, true) => Inventory::demo(),
-            (None, false) => bail!(
-                "no data source: pass --inventory PATH (aws CLI output or AWS Config items) or --demo; live AWS queries are not built yet"
-            ),
+            (None, false) => {
+                let options = posture_sql::live::LiveOptions { profile: self.profile.clone(), regions: self.regions.clone(), strict: self.strict };
+                let live = posture_sql::live::Live::connect(options).await?;
+                return Ok(posture_sql::live::session(Arc::new(live))?);
+            }
         };
         for note in &inventory.notes {
             eprintln!("note: {note}");
         }
-        Ok(inventory)
+        Ok(posture_sql::session(Arc::new(inventory))?)
     }
 }
 
@@ -154,7 +166,7 @@ async fn run(cli: Cli) -> Result<Outcome> {
                 (None, true) => chrono::DateTime::parse_from_rfc3339(posture_sql::demo::CAPTURED_AT).expect("a valid constant").timestamp_micros(),
                 (None, false) => chrono::Utc::now().timestamp_micros(),
             };
-            let ctx = posture_sql::session(Arc::new(source.load()?))?;
+            let ctx = source.session().await?;
             let results = selection.run(&ctx, as_of).await?;
             check::print(&results, output, verbose, as_of, &mut std::io::stdout().lock())?;
             let alarms = results.iter().flat_map(|(_, f)| f).any(|f| f.status == posture_queries::Status::Alarm);
@@ -169,7 +181,7 @@ async fn run(cli: Cli) -> Result<Outcome> {
             Ok(Outcome::Clean)
         }
         Command::Query { source, output, sql } => {
-            let ctx = posture_sql::session(Arc::new(source.load()?))?;
+            let ctx = source.session().await?;
             match sql {
                 Some(sql) => {
                     let batches = ctx.sql(&sql).await?.collect().await?;

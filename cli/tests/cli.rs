@@ -127,7 +127,6 @@ fn the_shell_runs_commands_and_multi_line_sql_and_survives_errors() {
 
 #[test]
 fn errors_are_one_line_with_exit_code_2() {
-    assert!(fails(&["query", "select 1"]).contains("pass --inventory PATH"));
     assert!(fails(&["query", "--demo", "select * from nowhere"]).contains("public.nowhere' not found"));
     let err = fails(&["query", "--inventory", "/no/such/dir", "select 1"]);
     assert!(err.contains("/no/such/dir: No such file"), "{err}");

@@ -8,6 +8,8 @@
 
 pub mod demo;
 pub mod inventory;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod session;
 pub mod sources;
 pub mod table;

@@ -35,16 +35,21 @@ pub fn json_rows(batches: &[RecordBatch]) -> Result<Vec<serde_json::Map<String, 
 
 /// A session with every table of [`TABLES`] over `inventory`, and posture's [`udfs`](crate::udfs).
 pub fn session(inventory: Arc<Inventory>) -> Result<SessionContext> {
-    let config = SessionConfig::new().with_information_schema(true);
-    let ctx = SessionContext::new_with_config(config);
-    for udf in crate::udfs::all() {
-        ctx.register_udf(udf);
-    }
+    let ctx = bare_session();
     for table in TABLES {
         let provider = InventoryTable { table, inventory: inventory.clone(), batch: OnceLock::new() };
         ctx.register_table(table.name, Arc::new(provider))?;
     }
     Ok(ctx)
+}
+
+/// A session with posture's functions and no tables yet.
+pub fn bare_session() -> SessionContext {
+    let ctx = SessionContext::new_with_config(SessionConfig::new().with_information_schema(true));
+    for udf in crate::udfs::all() {
+        ctx.register_udf(udf);
+    }
+    ctx
 }
 
 /// One table over an in-memory inventory; its rows are built once, when first scanned.

@@ -12,7 +12,7 @@
 mod ec2;
 mod scan;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use aws_config::retry::RetryConfig;
@@ -41,6 +41,8 @@ pub struct Live {
     config: SdkConfig,
     /// SDK clients are built once per region and reused.
     ec2: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
+    /// API filters an endpoint rejected: not sent again, the engine filters instead.
+    rejected_filters: Mutex<HashSet<String>>,
 }
 
 /// What a scan asks the API for.
@@ -108,7 +110,14 @@ impl Live {
             LiveError { code, status: None, message: format!("cannot reach AWS as the configured identity: {detail}") }
         })?;
         let account_id = identity.account().unwrap_or_default().to_string();
-        let live = Live { account_id, regions: Vec::new(), strict: options.strict, config, ec2: Mutex::new(HashMap::new()) };
+        let live = Live {
+            account_id,
+            regions: Vec::new(),
+            strict: options.strict,
+            config,
+            ec2: Mutex::new(HashMap::new()),
+            rejected_filters: Mutex::new(HashSet::new()),
+        };
         let regions = match options.regions.as_slice() {
             [] => vec![home],
             [all] if all == "all" => live.enabled_regions(&home).await?,
@@ -127,6 +136,17 @@ impl Live {
         let mut regions: Vec<String> = out.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect();
         regions.sort();
         Ok(regions)
+    }
+
+    /// The request without filters an endpoint already rejected.
+    fn accepted(&self, request: &ApiRequest) -> ApiRequest {
+        let rejected = self.rejected_filters.lock().expect("not poisoned");
+        let filters = request.filters.iter().filter(|(name, _)| !rejected.contains(name)).cloned().collect();
+        ApiRequest { filters, ..request.clone() }
+    }
+
+    fn reject(&self, request: &ApiRequest) {
+        self.rejected_filters.lock().expect("not poisoned").extend(request.filters.iter().map(|(name, _)| name.clone()));
     }
 
     fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {

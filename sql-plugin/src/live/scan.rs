@@ -183,15 +183,18 @@ impl ExecutionPlan for LiveScanExec {
     }
 }
 
-/// One region's rows: call the API (once more without filters if the endpoint rejects them),
+/// One region's rows: call the API (without filters the endpoint rejected before, and once more
+/// without filters if it rejects them now),
 /// map to canonical resources, and build the table's batch from them.
 async fn fetch(table: &'static Table, live: &Live, region: &str, request: &ApiRequest, projection: Option<&[usize]>) -> Result<RecordBatch> {
     let client = live.ec2(region);
-    let result = match ec2::describe_instances(&client, request).await {
+    let request = live.accepted(request);
+    let result = match ec2::describe_instances(&client, &request).await {
         Err(e) if !request.filters.is_empty() && e.rejects_filter() => {
             if std::env::var_os("POSTURE_DEBUG").is_some() {
-                eprintln!("debug: {region}: DescribeInstances rejected the filters ({e}); fetching unfiltered, the engine filters");
+                eprintln!("debug: {region}: DescribeInstances rejected the filters ({e}); fetching unfiltered from now on, the engine filters");
             }
+            live.reject(&request);
             ec2::describe_instances(&client, &ApiRequest { filters: Vec::new(), ..request.clone() }).await
         }
         other => other,

@@ -228,3 +228,53 @@ async fn live_errors_are_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("error: cannot reach AWS as the configured identity"), "{err}");
 }
+
+/// The estate as `aws ec2 describe-instances` prints it, dumped by boto3 (which the aws CLI is
+/// built on) from moto's venv: independent of posture's own SDK mapping.
+fn dump_with_boto3(moto: &Moto, region: &str, dir: &std::path::Path) {
+    let python = std::env::var_os("POSTURE_MOTO_SERVER").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server")).with_file_name("python");
+    let out_dir = dir.join("123456789012").join(region);
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let script = r#"
+import boto3, json, sys
+endpoint, region, path = sys.argv[1:4]
+ec2 = boto3.client("ec2", region_name=region, endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing")
+reservations = [r for page in ec2.get_paginator("describe_instances").paginate() for r in page["Reservations"]]
+json.dump({"Reservations": reservations}, open(path, "w"), default=lambda d: d.isoformat(), indent=1)
+"#;
+    let status = Command::new(python).args(["-c", script, &moto.endpoint(), region, out_dir.join("describe-instances.json").to_str().unwrap()]).status().unwrap();
+    assert!(status.success(), "boto3 dump");
+}
+
+fn sorted(mut rows: Vec<Value>) -> Vec<String> {
+    let mut rows: Vec<String> = rows.drain(..).map(|r| r.to_string()).collect();
+    rows.sort();
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn live_and_offline_give_the_same_rows_and_findings() {
+    let moto = Moto::start();
+    let east = moto.ec2("us-east-1");
+    launch(&east, 2, HttpTokensState::Optional).await;
+    launch(&east, 2, HttpTokensState::Required).await;
+    let dir = moto.dir.join("inventory");
+    dump_with_boto3(&moto, "us-east-1", &dir);
+    let offline = dir.to_str().unwrap();
+
+    let sql = "select * from ec2_instance";
+    let live = moto.query(&["query", "-o", "json", sql]);
+    assert_eq!(live.len(), 4);
+    assert_eq!(sorted(live), sorted(moto.query(&["query", "-i", offline, "-o", "json", sql])));
+
+    let controls = ["-c", "ec2_instance_imdsv2_required", "-c", "ec2_instance_no_public_ip", "-c", "ec2_instance_profile_attached"];
+    let check = |source: &[&str]| {
+        let args: Vec<&str> = ["check", "-o", "json"].iter().chain(source).chain(controls.iter()).copied().collect();
+        let out = moto.posture(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        sorted(serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().clone())
+    };
+    let live = check(&[]);
+    assert_eq!(live.len(), 12);
+    assert_eq!(live, check(&["-i", offline]));
+}

@@ -102,12 +102,8 @@ impl Live {
             return Err(LiveError { code: None, status: None, message: format!("`{home}` is not an AWS region") });
         }
         let identity = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await.map_err(|e| {
-            let code = e.code().map(str::to_string);
-            let detail = match (e.code(), e.message()) {
-                (Some(code), Some(message)) => format!("{code}: {message}"),
-                _ => DisplayErrorContext(&e).to_string().lines().next().unwrap_or_default().to_string(),
-            };
-            LiveError { code, status: None, message: format!("cannot reach AWS as the configured identity: {detail}") }
+            let e = LiveError::from_sdk(e);
+            LiveError { message: format!("cannot reach AWS as the configured identity: {}", e.message), ..e }
         })?;
         let account_id = identity.account().unwrap_or_default().to_string();
         let live = Live {

@@ -207,9 +207,9 @@ async fn live_errors_are_one_line() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("`moon-1` is not an AWS region"), "{err}");
-    let out = moto.posture(&["query", "select count(*) from ebs_volume"]);
+    let out = moto.posture(&["query", "select count(*) from ebs_snapshot"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("table ebs_volume is not available from live AWS yet"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("table ebs_snapshot is not available from live AWS yet"));
     // Nothing listens on this endpoint.
     let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let out = Command::new(env!("CARGO_BIN_EXE_posture"))
@@ -239,10 +239,11 @@ fn dump_with_boto3(moto: &Moto, region: &str, dir: &std::path::Path) {
 import boto3, json, sys
 endpoint, region, path = sys.argv[1:4]
 ec2 = boto3.client("ec2", region_name=region, endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing")
-reservations = [r for page in ec2.get_paginator("describe_instances").paginate() for r in page["Reservations"]]
-json.dump({"Reservations": reservations}, open(path, "w"), default=lambda d: d.isoformat(), indent=1)
+for op, key in [("describe_instances", "Reservations"), ("describe_security_groups", "SecurityGroups"), ("describe_volumes", "Volumes"), ("describe_vpcs", "Vpcs"), ("describe_subnets", "Subnets")]:
+    items = [i for page in ec2.get_paginator(op).paginate() for i in page[key]]
+    json.dump({key: items}, open(f"{path}/{op}.json", "w"), default=lambda d: d.isoformat(), indent=1)
 "#;
-    let status = Command::new(python).args(["-c", script, &moto.endpoint(), region, out_dir.join("describe-instances.json").to_str().unwrap()]).status().unwrap();
+    let status = Command::new(python).args(["-c", script, &moto.endpoint(), region, out_dir.to_str().unwrap()]).status().unwrap();
     assert!(status.success(), "boto3 dump");
 }
 
@@ -257,17 +258,32 @@ async fn live_and_offline_give_the_same_rows_and_findings() {
     let moto = Moto::start();
     let east = moto.ec2("us-east-1");
     launch(&east, 2, HttpTokensState::Optional).await;
-    launch(&east, 2, HttpTokensState::Required).await;
+    let instance = launch(&east, 2, HttpTokensState::Required).await.remove(0);
+    let group = east.create_security_group().group_name("web").description("web tier").send().await.unwrap().group_id().unwrap().to_string();
+    east.authorize_security_group_ingress()
+        .group_id(&group)
+        .ip_permissions(aws_sdk_ec2::types::IpPermission::builder().ip_protocol("tcp").from_port(22).to_port(22).ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip("0.0.0.0/0").build()).build())
+        .ip_permissions(aws_sdk_ec2::types::IpPermission::builder().ip_protocol("-1").ipv6_ranges(aws_sdk_ec2::types::Ipv6Range::builder().cidr_ipv6("::/0").build()).build())
+        .send()
+        .await
+        .unwrap();
+    let volume = east.create_volume().availability_zone("us-east-1a").size(8).encrypted(false).send().await.unwrap().volume_id().unwrap().to_string();
+    east.attach_volume().volume_id(&volume).instance_id(&instance).device("/dev/sdf").send().await.unwrap();
+    east.create_volume().availability_zone("us-east-1a").size(20).encrypted(true).send().await.unwrap();
     let dir = moto.dir.join("inventory");
     dump_with_boto3(&moto, "us-east-1", &dir);
     let offline = dir.to_str().unwrap();
 
-    let sql = "select * from ec2_instance";
-    let live = moto.query(&["query", "-o", "json", sql]);
-    assert_eq!(live.len(), 4);
-    assert_eq!(sorted(live), sorted(moto.query(&["query", "-i", offline, "-o", "json", sql])));
+    for table in ["ec2_instance", "ec2_security_group", "ec2_security_group_rule", "ebs_volume", "vpc", "vpc_subnet"] {
+        let sql = format!("select * from {table}");
+        let live = moto.query(&["query", "-o", "json", &sql]);
+        assert!(!live.is_empty(), "{table} has rows");
+        assert_eq!(sorted(live), sorted(moto.query(&["query", "-i", offline, "-o", "json", &sql])), "{table}: live and offline rows differ");
+    }
 
-    let controls = ["-c", "ec2_instance_imdsv2_required", "-c", "ec2_instance_no_public_ip", "-c", "ec2_instance_profile_attached"];
+    let controls = ["-c", "ec2_instance_imdsv2_required", "-c", "ec2_instance_no_public_ip", "-c", "ec2_instance_profile_attached",
+        "-c", "vpc_sg_restricted_ssh", "-c", "vpc_sg_no_unrestricted_ingress", "-c", "vpc_default_sg_closed", "-c", "vpc_sg_authorized_ports_only",
+        "-c", "ebs_attached_volume_encrypted", "-c", "vpc_subnet_no_auto_public_ip"];
     let check = |source: &[&str]| {
         let args: Vec<&str> = ["check", "-o", "json"].iter().chain(source).chain(controls.iter()).copied().collect();
         let out = moto.posture(&args);
@@ -275,6 +291,7 @@ async fn live_and_offline_give_the_same_rows_and_findings() {
         sorted(serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().clone())
     };
     let live = check(&[]);
-    assert_eq!(live.len(), 12);
+    assert!(live.iter().any(|f| f.contains(&group) && f.contains("\"alarm\"")), "the web group's world-open SSH alarms");
+    assert!(live.iter().any(|f| f.contains(&volume) && f.contains("\"alarm\"")), "the attached unencrypted volume alarms");
     assert_eq!(live, check(&["-i", offline]));
 }

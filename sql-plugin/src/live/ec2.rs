@@ -104,3 +104,62 @@ pub async fn describe_instances(client: &aws_sdk_ec2::Client, request: &ApiReque
         }
     }
 }
+
+fn permission(p: &aws_sdk_ec2::types::IpPermission) -> Value {
+    json!({
+        "IpProtocol": p.ip_protocol(),
+        "FromPort": p.from_port(),
+        "ToPort": p.to_port(),
+        "IpRanges": p.ip_ranges().iter().map(|r| json!({"CidrIp": r.cidr_ip(), "Description": r.description()})).collect::<Vec<_>>(),
+        "Ipv6Ranges": p.ipv6_ranges().iter().map(|r| json!({"CidrIpv6": r.cidr_ipv6(), "Description": r.description()})).collect::<Vec<_>>(),
+        "PrefixListIds": p.prefix_list_ids().iter().map(|r| json!({"PrefixListId": r.prefix_list_id(), "Description": r.description()})).collect::<Vec<_>>(),
+        "UserIdGroupPairs": p.user_id_group_pairs().iter().map(|r| json!({"GroupId": r.group_id(), "UserId": r.user_id(), "Description": r.description()})).collect::<Vec<_>>(),
+    })
+}
+
+/// The EC2 list calls read whole (no pushdown yet), as canonical resources.
+pub async fn describe(client: &aws_sdk_ec2::Client, kind: crate::Kind) -> Result<Vec<Value>, LiveError> {
+    use crate::Kind;
+    Ok(match kind {
+        Kind::SecurityGroup => client.describe_security_groups().into_paginator().items().send().try_collect().await.map_err(LiveError::from_sdk)?
+            .iter()
+            .map(|g| object(json!({
+                "GroupId": g.group_id(), "GroupName": g.group_name(), "Description": g.description(), "VpcId": g.vpc_id(), "OwnerId": g.owner_id(),
+                "IpPermissions": g.ip_permissions().iter().map(permission).collect::<Vec<_>>(),
+                "IpPermissionsEgress": g.ip_permissions_egress().iter().map(permission).collect::<Vec<_>>(),
+                "Tags": tags(g.tags()),
+            })))
+            .collect(),
+        Kind::Volume => client.describe_volumes().into_paginator().items().send().try_collect().await.map_err(LiveError::from_sdk)?
+            .iter()
+            .map(|v| object(json!({
+                "VolumeId": v.volume_id(), "VolumeType": v.volume_type().map(|t| t.as_str()), "Size": v.size(), "Iops": v.iops(),
+                "Encrypted": v.encrypted(), "KmsKeyId": v.kms_key_id(), "State": v.state().map(|s| s.as_str()),
+                "AvailabilityZone": v.availability_zone(), "SnapshotId": v.snapshot_id(), "CreateTime": time(v.create_time()),
+                "Attachments": v.attachments().iter().map(|a| json!({"InstanceId": a.instance_id(), "Device": a.device(), "State": a.state().map(|s| s.as_str())})).collect::<Vec<_>>(),
+                "MultiAttachEnabled": v.multi_attach_enabled(), "Tags": tags(v.tags()),
+            })))
+            .collect(),
+        Kind::Vpc => client.describe_vpcs().into_paginator().items().send().try_collect().await.map_err(LiveError::from_sdk)?
+            .iter()
+            .map(|v| object(json!({
+                "VpcId": v.vpc_id(), "CidrBlock": v.cidr_block(), "State": v.state().map(|s| s.as_str()), "IsDefault": v.is_default(),
+                "InstanceTenancy": v.instance_tenancy().map(|t| t.as_str()), "DhcpOptionsId": v.dhcp_options_id(), "OwnerId": v.owner_id(),
+                "CidrBlockAssociationSet": v.cidr_block_association_set().iter().map(|c| json!({"CidrBlock": c.cidr_block()})).collect::<Vec<_>>(),
+                "Ipv6CidrBlockAssociationSet": v.ipv6_cidr_block_association_set().iter().map(|c| json!({"Ipv6CidrBlock": c.ipv6_cidr_block()})).collect::<Vec<_>>(),
+                "Tags": tags(v.tags()),
+            })))
+            .collect(),
+        Kind::Subnet => client.describe_subnets().into_paginator().items().send().try_collect().await.map_err(LiveError::from_sdk)?
+            .iter()
+            .map(|s| object(json!({
+                "SubnetId": s.subnet_id(), "VpcId": s.vpc_id(), "CidrBlock": s.cidr_block(), "AvailabilityZone": s.availability_zone(),
+                "MapPublicIpOnLaunch": s.map_public_ip_on_launch(), "AssignIpv6AddressOnCreation": s.assign_ipv6_address_on_creation(),
+                "DefaultForAz": s.default_for_az(), "State": s.state().map(|s| s.as_str()), "AvailableIpAddressCount": s.available_ip_address_count(),
+                "Ipv6CidrBlockAssociationSet": s.ipv6_cidr_block_association_set().iter().map(|c| json!({"Ipv6CidrBlock": c.ipv6_cidr_block()})).collect::<Vec<_>>(),
+                "Tags": tags(s.tags()),
+            })))
+            .collect(),
+        other => unreachable!("{other:?} is not fetched by describe()"),
+    })
+}

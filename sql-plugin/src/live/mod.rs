@@ -5,7 +5,8 @@
 //! Credentials, profile, region and endpoint come from the standard AWS chain (`AWS_PROFILE`,
 //! `AWS_REGION`, `AWS_ENDPOINT_URL`, …). Retries use the SDK's adaptive mode.
 //!
-//! Live now: `ec2_instance`, with equality and IN on `instance_id`, `instance_state`, `vpc_id`, `subnet_id`,
+//! Live now: `ec2_instance`, `ec2_security_group`, `ec2_security_group_rule`, `ebs_volume`, `vpc`
+//! and `vpc_subnet`. `ec2_instance` pushes equality and IN on `instance_id`, `instance_state`, `vpc_id`, `subnet_id`,
 //! `image_id`, `instance_type`, `http_tokens` and `http_endpoint` pushed down as API
 //! filters, and `LIMIT` (without other filters) as `MaxResults` with early stop. Other tables say they are not live yet.
 
@@ -161,9 +162,9 @@ impl Live {
 pub fn session(live: Arc<Live>) -> Result<SessionContext> {
     let ctx = crate::session::bare_session();
     for table in TABLES {
-        let provider: Arc<dyn datafusion::catalog::TableProvider> = match table.name {
-            "ec2_instance" => Arc::new(scan::LiveTable::new(table, live.clone())),
-            _ => Arc::new(scan::NotLiveYet(table)),
+        let provider: Arc<dyn datafusion::catalog::TableProvider> = match scan::LIVE_TABLES.iter().find(|(name, _)| *name == table.name) {
+            Some((_, kind)) => Arc::new(scan::LiveTable::new(table, *kind, live.clone())),
+            None => Arc::new(scan::NotLiveYet(table)),
         };
         ctx.register_table(table.name, provider)?;
     }

@@ -72,14 +72,30 @@ fn push(expr: &Expr, request: &mut ApiRequest) -> bool {
     true
 }
 
+/// The live tables and the resources each reads. Only `ec2_instance` pushes filters down yet.
+pub const LIVE_TABLES: &[(&str, Kind)] = &[
+    ("ec2_instance", Kind::Instance),
+    ("ec2_security_group", Kind::SecurityGroup),
+    ("ec2_security_group_rule", Kind::SecurityGroup),
+    ("ebs_volume", Kind::Volume),
+    ("vpc", Kind::Vpc),
+    ("vpc_subnet", Kind::Subnet),
+];
+
 pub struct LiveTable {
     table: &'static Table,
+    kind: Kind,
     live: Arc<Live>,
 }
 
 impl LiveTable {
-    pub fn new(table: &'static Table, live: Arc<Live>) -> Self {
-        LiveTable { table, live }
+    pub fn new(table: &'static Table, kind: Kind, live: Arc<Live>) -> Self {
+        LiveTable { table, kind, live }
+    }
+
+    /// Whether this table's API takes the filter.
+    fn pushes(&self, expr: &Expr, request: &mut ApiRequest) -> bool {
+        self.kind == Kind::Instance && push(expr, request)
     }
 }
 
@@ -103,14 +119,15 @@ impl TableProvider for LiveTable {
     fn supports_filters_pushdown(&self, filters: &[&Expr]) -> Result<Vec<TableProviderFilterPushDown>> {
         Ok(filters
             .iter()
-            .map(|f| if push(f, &mut ApiRequest::default()) { TableProviderFilterPushDown::Inexact } else { TableProviderFilterPushDown::Unsupported })
+            .map(|f| if self.pushes(f, &mut ApiRequest::default()) { TableProviderFilterPushDown::Inexact } else { TableProviderFilterPushDown::Unsupported })
             .collect())
     }
 
     async fn scan(&self, _state: &dyn Session, projection: Option<&Vec<usize>>, filters: &[Expr], limit: Option<usize>) -> Result<Arc<dyn ExecutionPlan>> {
-        let mut request = ApiRequest { limit, ..ApiRequest::default() };
+        // Without pushdown, a LIMIT still comes here; only DescribeInstances is asked to honour it.
+        let mut request = ApiRequest { limit: limit.filter(|_| self.kind == Kind::Instance), ..ApiRequest::default() };
         for f in filters {
-            push(f, &mut request);
+            self.pushes(f, &mut request);
         }
         let schema = match projection {
             Some(p) => Arc::new(self.table.schema().project(p)?),
@@ -122,12 +139,13 @@ impl TableProvider for LiveTable {
             EmissionType::Incremental,
             Boundedness::Bounded,
         );
-        Ok(Arc::new(LiveScanExec { table: self.table, live: self.live.clone(), request, projection: projection.cloned(), schema, properties: Arc::new(properties) }))
+        Ok(Arc::new(LiveScanExec { table: self.table, kind: self.kind, live: self.live.clone(), request, projection: projection.cloned(), schema, properties: Arc::new(properties) }))
     }
 }
 
 struct LiveScanExec {
     table: &'static Table,
+    kind: Kind,
     live: Arc<Live>,
     request: ApiRequest,
     projection: Option<Vec<usize>>,
@@ -177,30 +195,23 @@ impl ExecutionPlan for LiveScanExec {
 
     fn execute(&self, partition: usize, _context: Arc<TaskContext>) -> Result<SendableRecordBatchStream> {
         let region = self.live.regions.get(partition).cloned().ok_or_else(|| DataFusionError::Internal(format!("no partition {partition}")))?;
-        let (table, live, request, projection) = (self.table, self.live.clone(), self.request.clone(), self.projection.clone());
-        let batch = async move { fetch(table, &live, &region, &request, projection.as_deref()).await };
+        let (table, kind, live, request, projection) = (self.table, self.kind, self.live.clone(), self.request.clone(), self.projection.clone());
+        let batch = async move { fetch(table, kind, &live, &region, &request, projection.as_deref()).await };
         Ok(Box::pin(RecordBatchStreamAdapter::new(self.schema.clone(), futures::stream::once(batch))))
     }
 }
 
-/// One region's rows: call the API (without filters the endpoint rejected before, and once more
-/// without filters if it rejects them now),
+/// One region's rows: call the API (without filters the endpoint rejected before),
 /// map to canonical resources, and build the table's batch from them.
-async fn fetch(table: &'static Table, live: &Live, region: &str, request: &ApiRequest, projection: Option<&[usize]>) -> Result<RecordBatch> {
+async fn fetch(table: &'static Table, kind: Kind, live: &Live, region: &str, request: &ApiRequest, projection: Option<&[usize]>) -> Result<RecordBatch> {
     let client = live.ec2(region);
     let request = live.accepted(request);
-    let result = match ec2::describe_instances(&client, &request).await {
-        Err(e) if !request.filters.is_empty() && e.rejects_filter() => {
-            if std::env::var_os("POSTURE_DEBUG").is_some() {
-                eprintln!("debug: {region}: DescribeInstances rejected the filters ({e}); fetching unfiltered from now on, the engine filters");
-            }
-            live.reject(&request);
-            ec2::describe_instances(&client, &ApiRequest { filters: Vec::new(), ..request.clone() }).await
-        }
-        other => other,
+    let result = match kind {
+        Kind::Instance => instances(&client, live, region, &request).await,
+        other => ec2::describe(&client, other).await,
     };
-    let instances = match result {
-        Ok((instances, _pages)) => instances,
+    let resources = match result {
+        Ok(resources) => resources,
         Err(e) if e.is_access() && !live.strict => {
             eprintln!("warning: {}/{region}: {e}; skipped (--strict makes this an error)", live.account_id);
             Vec::new()
@@ -208,14 +219,30 @@ async fn fetch(table: &'static Table, live: &Live, region: &str, request: &ApiRe
         Err(e) => return Err(DataFusionError::External(format!("{}/{region}: {e}", live.account_id).into())),
     };
     let mut builder = InventoryBuilder::default();
-    for instance in instances {
-        builder.add(Resource::new(Kind::Instance, &live.account_id, region, instance));
+    for resource in resources {
+        builder.add(Resource::new(kind, &live.account_id, region, resource));
     }
     let batch = table.batch(&builder.finish()).map_err(|e| DataFusionError::External(Box::new(e)))?;
     Ok(match projection {
         Some(p) => batch.project(p)?,
         None => batch,
     })
+}
+
+/// DescribeInstances with the pushed filters, and once more without them if the endpoint
+/// rejects them (then never sent again on this connection).
+async fn instances(client: &aws_sdk_ec2::Client, live: &Live, region: &str, request: &ApiRequest) -> std::result::Result<Vec<serde_json::Value>, super::LiveError> {
+    let result = match ec2::describe_instances(client, request).await {
+        Err(e) if !request.filters.is_empty() && e.rejects_filter() => {
+            if std::env::var_os("POSTURE_DEBUG").is_some() {
+                eprintln!("debug: {region}: DescribeInstances rejected the filters ({e}); fetching unfiltered from now on, the engine filters");
+            }
+            live.reject(request);
+            ec2::describe_instances(client, &ApiRequest { filters: Vec::new(), ..request.clone() }).await
+        }
+        other => other,
+    };
+    result.map(|(instances, _pages)| instances)
 }
 
 /// A table that cannot be read live yet: says so instead of returning nothing.

@@ -7,6 +7,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
+use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::prelude::SessionContext;
 use include_dir::{include_dir, Dir};
@@ -202,37 +205,56 @@ impl Control {
         let frame = ctx.sql(&self.sql).await.map_err(query_error)?;
         let frame = if used.is_empty() { frame } else { frame.with_param_values(used).map_err(query_error)? };
         let batches = frame.collect().await.map_err(query_error)?;
-        let rows = posture_sql::json_rows(&batches).map_err(query_error)?;
-        let mut findings = rows.into_iter().map(|row| self.finding(row)).collect::<Result<Vec<_>, _>>()?;
+        let mut findings = Vec::new();
+        for batch in &batches {
+            self.findings(batch, &mut findings)?;
+        }
         // SQL without ORDER BY has no order; reports and imports should not churn.
         findings.sort_by(|a, b| (&a.account_id, &a.region, &a.resource_id, &a.resource).cmp(&(&b.account_id, &b.region, &b.resource_id, &b.resource)));
         Ok(findings)
     }
 
-    fn finding(&self, row: serde_json::Map<String, serde_json::Value>) -> Result<Finding, Error> {
+    /// The batch's rows as findings, read straight from the Arrow columns.
+    fn findings(&self, batch: &RecordBatch, out: &mut Vec<Finding>) -> Result<(), Error> {
         let contract = |reason: String| Error::Contract { control: self.id.clone(), reason };
-        if !row.keys().eq(ROW_CONTRACT.iter()) {
-            return Err(contract(format!("columns are {:?}, not {ROW_CONTRACT:?}", row.keys().collect::<Vec<_>>())));
+        let schema = batch.schema();
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        if names != ROW_CONTRACT {
+            return Err(contract(format!("columns are {names:?}, not {ROW_CONTRACT:?}")));
         }
-        let text = |k: &str| -> Result<String, Error> {
-            row[k].as_str().map(str::to_string).ok_or_else(|| contract(format!("{k} is {} in {}", row[k], serde_json::Value::Object(row.clone()))))
-        };
-        let status = match text("status")?.as_str() {
-            "ok" => Status::Ok,
-            "alarm" => Status::Alarm,
-            "skip" => Status::Skip,
-            other => return Err(contract(format!("status `{other}` is not ok, alarm or skip"))),
-        };
-        Ok(Finding {
-            control_id: self.id.clone(),
-            resource: text("resource")?,
-            resource_type: text("resource_type")?,
-            resource_id: text("resource_id")?,
-            status,
-            reason: shorten(text("reason")?),
-            account_id: text("account_id")?,
-            region: text("region")?,
-        })
+        let columns = batch
+            .columns()
+            .iter()
+            .map(|c| cast(c, &DataType::Utf8))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| contract(format!("columns are not text: {e}")))?;
+        let columns: Vec<&StringArray> = columns.iter().map(|c| c.as_string::<i32>()).collect();
+        for row in 0..batch.num_rows() {
+            let text = |i: usize| -> Result<String, Error> {
+                if columns[i].is_null(row) {
+                    let id = if columns[2].is_null(row) { "?" } else { columns[2].value(row) };
+                    return Err(contract(format!("{} is null for resource {id}", ROW_CONTRACT[i])));
+                }
+                Ok(columns[i].value(row).to_string())
+            };
+            let status = match text(3)?.as_str() {
+                "ok" => Status::Ok,
+                "alarm" => Status::Alarm,
+                "skip" => Status::Skip,
+                other => return Err(contract(format!("status `{other}` is not ok, alarm or skip"))),
+            };
+            out.push(Finding {
+                control_id: self.id.clone(),
+                resource: text(0)?,
+                resource_type: text(1)?,
+                resource_id: text(2)?,
+                status,
+                reason: shorten(text(4)?),
+                account_id: text(5)?,
+                region: text(6)?,
+            });
+        }
+        Ok(())
     }
 
     /// Framework references, e.g. `{"fsbp": ["EC2.8"], "cis": ["6.7"]}`.

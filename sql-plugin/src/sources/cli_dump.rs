@@ -112,7 +112,7 @@ fn missing(shown: &Path, field: &str, what: &str) -> Error {
 
 fn short(v: &Value) -> String {
     let s = v.to_string();
-    if s.len() > 40 { format!("{}…", &s[..40]) } else { s }
+    if s.chars().count() > 40 { format!("{}…", s.chars().take(40).collect::<String>()) } else { s }
 }
 
 /// `get-trail-status` does not name its trail: the name comes from a `Name` field added by the
@@ -200,6 +200,8 @@ mod tests {
         assert!(err.contains("x.json: not a recognised") && err.contains("Addresses"), "{err}");
         let err = load_one("111122223333/us-east-1/x.json", json!({"Vpcs": {"VpcId": "v"}})).unwrap_err().to_string();
         assert!(err.contains("field Vpcs: expected a list"), "{err}");
+        let err = load_one("111122223333/us-east-1/x.json", json!({"Vpcs": "é".repeat(50)})).unwrap_err().to_string();
+        assert!(err.contains("expected a list, got \"éééé") && err.ends_with('…'), "{err}");
         let err = load_one("111122223333/us-east-1/x.json", json!({"CreateVolumePermissions": []})).unwrap_err().to_string();
         assert!(err.contains("field SnapshotId: missing"), "{err}");
     }

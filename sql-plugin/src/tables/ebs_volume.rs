@@ -24,7 +24,3 @@ pub static TABLE: Table = Table {
     ],
 };
 
-/// Config writes `""` where the CLI omits a volume's snapshot.
-fn non_empty(c: Cell) -> Cell {
-    if c == Cell::Text(String::new()) { Cell::Null } else { c }
-}

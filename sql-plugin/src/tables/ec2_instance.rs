@@ -45,13 +45,6 @@ pub static TABLE: Table = Table {
     ],
 };
 
-fn non_empty(c: Cell) -> Cell {
-    match c {
-        Cell::Text(s) if s.is_empty() => Cell::Null,
-        other => other,
-    }
-}
-
 fn interfaces(i: &Value) -> &[Value] {
     i.at("NetworkInterfaces").and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }

@@ -139,6 +139,11 @@ mod prelude {
         arn.starts_with("arn:aws:iam::aws:") || arn.contains(":iam::aws:policy/")
     }
 
+    /// `""` as null: Config and the CLI disagree on empty strings versus absent fields.
+    pub fn non_empty(c: Cell) -> Cell {
+        if c == Cell::Text(String::new()) { Cell::Null } else { c }
+    }
+
     /// Distinct strings in first-seen order.
     pub fn distinct(items: impl IntoIterator<Item = String>) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();

@@ -3,10 +3,13 @@
 //! pair, so re-imports update findings instead of piling up or overwriting each other.
 
 use posture_queries::{Control, Finding, Severity, Status};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 pub fn findings(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> Vec<Value> {
-    results.iter().flat_map(|(c, findings)| findings.iter().map(move |f| finding(c, f, generated_at))).collect()
+    results
+        .iter()
+        .flat_map(|(c, findings)| findings.iter().map(move |f| finding(c, f, generated_at)))
+        .collect()
 }
 
 /// The finding's `Id`: control and resource ARN (which names account and region).
@@ -16,7 +19,11 @@ pub fn id(control: &Control, f: &Finding) -> String {
 
 fn finding(c: &Control, f: &Finding, generated_at: &str) -> Value {
     // IAM and account-wide rows are global; Security Hub wants a region, as for its own IAM findings.
-    let region = if f.region == "global" { "us-east-1" } else { f.region.as_str() };
+    let region = if f.region == "global" {
+        "us-east-1"
+    } else {
+        f.region.as_str()
+    };
     let (compliance, label, workflow) = match f.status {
         Status::Alarm => ("FAILED", severity(c.severity), "NEW"),
         Status::Ok => ("PASSED", "INFORMATIONAL", "RESOLVED"),
@@ -85,5 +92,9 @@ pub fn requirements(c: &Control) -> Vec<String> {
 }
 
 fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max { s.to_string() } else { s.chars().take(max - 1).chain(['…']).collect() }
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        s.chars().take(max - 1).chain(['…']).collect()
+    }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use datafusion::prelude::SessionContext;
 use posture_queries::{Control, Finding, Severity, Status};
 use serde_json::json;
@@ -38,27 +38,45 @@ impl Selection {
             if benchmark.is_some() {
                 bail!("--benchmark and --control select controls two ways: use one");
             }
-            ids.iter().map(|id| posture_queries::control(id)).collect::<Result<_, _>>()?
+            ids.iter()
+                .map(|id| posture_queries::control(id))
+                .collect::<Result<_, _>>()?
         };
         let mut by_control: HashMap<String, HashMap<String, String>> = HashMap::new();
         for p in params {
-            let (key, value) = p.split_once('=').with_context(|| format!("--param {p}: expected CONTROL_ID.NAME=VALUE"))?;
-            let (id, name) = key.rsplit_once('.').with_context(|| format!("--param {p}: expected CONTROL_ID.NAME=VALUE"))?;
+            let (key, value) = p
+                .split_once('=')
+                .with_context(|| format!("--param {p}: expected CONTROL_ID.NAME=VALUE"))?;
+            let (id, name) = key
+                .rsplit_once('.')
+                .with_context(|| format!("--param {p}: expected CONTROL_ID.NAME=VALUE"))?;
             posture_queries::control(id)?;
-            by_control.entry(id.to_string()).or_default().insert(name.to_string(), value.to_string());
+            by_control
+                .entry(id.to_string())
+                .or_default()
+                .insert(name.to_string(), value.to_string());
         }
         // Bad values fail before anything runs.
         for c in posture_queries::catalogue() {
             c.bind(by_control.get(&c.id).unwrap_or(&HashMap::new()), 0)?;
         }
-        Ok(Selection { controls, params: by_control })
+        Ok(Selection {
+            controls,
+            params: by_control,
+        })
     }
 
-    pub async fn run(&self, ctx: &SessionContext, as_of_micros: i64) -> Result<Vec<(&'static Control, Vec<Finding>)>> {
+    pub async fn run(
+        &self,
+        ctx: &SessionContext,
+        as_of_micros: i64,
+    ) -> Result<Vec<(&'static Control, Vec<Finding>)>> {
         let empty = HashMap::new();
         let mut results = Vec::new();
         for c in &self.controls {
-            let findings = c.run(ctx, self.params.get(&c.id).unwrap_or(&empty), as_of_micros).await?;
+            let findings = c
+                .run(ctx, self.params.get(&c.id).unwrap_or(&empty), as_of_micros)
+                .await?;
             results.push((*c, findings));
         }
         Ok(results)
@@ -66,19 +84,50 @@ impl Selection {
 }
 
 /// Prints the results; `as_of_micros` is the evaluation time findings are stamped with.
-pub fn print(results: &[(&Control, Vec<Finding>)], format: CheckFormat, verbose: bool, as_of_micros: i64, out: &mut impl Write) -> Result<()> {
+pub fn print(
+    results: &[(&Control, Vec<Finding>)],
+    format: CheckFormat,
+    verbose: bool,
+    as_of_micros: i64,
+    out: &mut impl Write,
+) -> Result<()> {
     let as_of = chrono::DateTime::from_timestamp_micros(as_of_micros).unwrap_or_default();
     let stamp = as_of.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     match format {
-        CheckFormat::Asff => writeln!(out, "{}", serde_json::to_string_pretty(&crate::asff::findings(results, &stamp))?)?,
-        CheckFormat::Ocsf => writeln!(out, "{}", serde_json::to_string_pretty(&crate::ocsf::findings(results, as_of.timestamp_millis()))?)?,
+        CheckFormat::Asff => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&crate::asff::findings(results, &stamp))?
+        )?,
+        CheckFormat::Ocsf => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&crate::ocsf::findings(
+                results,
+                as_of.timestamp_millis()
+            ))?
+        )?,
         CheckFormat::Html => write!(out, "{}", crate::html::report(results, &stamp))?,
         CheckFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows(results))?)?,
         CheckFormat::Csv => {
-            let columns = ["control_id", "title", "severity", "resource", "resource_type", "resource_id", "status", "reason", "account_id", "region"];
+            let columns = [
+                "control_id",
+                "title",
+                "severity",
+                "resource",
+                "resource_type",
+                "resource_id",
+                "status",
+                "reason",
+                "account_id",
+                "region",
+            ];
             writeln!(out, "{}", columns.join(","))?;
             for row in rows(results) {
-                let cells: Vec<String> = columns.iter().map(|c| crate::output::csv_field(row[c].as_str().unwrap_or_default())).collect();
+                let cells: Vec<String> = columns
+                    .iter()
+                    .map(|c| crate::output::csv_field(row[c].as_str().unwrap_or_default()))
+                    .collect();
                 writeln!(out, "{}", cells.join(","))?;
             }
         }
@@ -106,7 +155,11 @@ struct Paint(bool);
 
 impl Paint {
     fn code(&self, code: &str, s: &str) -> String {
-        if self.0 { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
     fn status(&self, s: Status) -> String {
         match s {
@@ -135,13 +188,39 @@ fn table(results: &[(&Control, Vec<Finding>)], verbose: bool, out: &mut impl Wri
     let mut ordered: Vec<&(&Control, Vec<Finding>)> = results.iter().collect();
     ordered.sort_by_key(|(c, f)| (count(f, Status::Alarm) == 0, c.severity, c.id.clone()));
     for (control, findings) in ordered {
-        let (alarm, ok, skip) = (count(findings, Status::Alarm), count(findings, Status::Ok), count(findings, Status::Skip));
-        writeln!(out, "{} {}  {}", paint.severity(control.severity), paint.code("1", &control.id), control.title)?;
-        writeln!(out, "  {} {alarm} · {} {ok} · {} {skip}", paint.status(Status::Alarm), paint.status(Status::Ok), paint.status(Status::Skip))?;
-        let mut shown: Vec<&Finding> = findings.iter().filter(|f| verbose || f.status == Status::Alarm).collect();
+        let (alarm, ok, skip) = (
+            count(findings, Status::Alarm),
+            count(findings, Status::Ok),
+            count(findings, Status::Skip),
+        );
+        writeln!(
+            out,
+            "{} {}  {}",
+            paint.severity(control.severity),
+            paint.code("1", &control.id),
+            control.title
+        )?;
+        writeln!(
+            out,
+            "  {} {alarm} · {} {ok} · {} {skip}",
+            paint.status(Status::Alarm),
+            paint.status(Status::Ok),
+            paint.status(Status::Skip)
+        )?;
+        let mut shown: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| verbose || f.status == Status::Alarm)
+            .collect();
         shown.sort_by_key(|f| (f.status, f.region.clone(), f.resource_id.clone()));
         for f in shown {
-            writeln!(out, "  {:5} {} {}  {}", paint.status(f.status), f.region, f.resource_id, f.reason)?;
+            writeln!(
+                out,
+                "  {:5} {} {}  {}",
+                paint.status(f.status),
+                f.region,
+                f.resource_id,
+                f.reason
+            )?;
         }
         if alarm > 0 {
             writeln!(out, "  fix: {}", control.remediation.cli)?;
@@ -150,7 +229,10 @@ fn table(results: &[(&Control, Vec<Finding>)], verbose: bool, out: &mut impl Wri
     }
     let all: Vec<&Finding> = results.iter().flat_map(|(_, f)| f).collect();
     let total = |s| all.iter().filter(|f| f.status == s).count();
-    let failing = results.iter().filter(|(_, f)| count(f, Status::Alarm) > 0).count();
+    let failing = results
+        .iter()
+        .filter(|(_, f)| count(f, Status::Alarm) > 0)
+        .count();
     writeln!(
         out,
         "{} controls, {failing} with alarms · {} {} · {} {} · {} {}",
@@ -169,7 +251,15 @@ fn table(results: &[(&Control, Vec<Finding>)], verbose: bool, out: &mut impl Wri
 pub fn list(out: &mut impl Write) -> Result<()> {
     for c in posture_queries::catalogue() {
         let trigger = format!("{:?}", c.trigger).to_lowercase();
-        writeln!(out, "{:44} {:8} {:8} {:26} {}", c.id, format!("{:?}", c.severity).to_lowercase(), trigger, c.resource_type, c.frameworks.join(" "))?;
+        writeln!(
+            out,
+            "{:44} {:8} {:8} {:26} {}",
+            c.id,
+            format!("{:?}", c.severity).to_lowercase(),
+            trigger,
+            c.resource_type,
+            c.frameworks.join(" ")
+        )?;
     }
     Ok(())
 }
@@ -186,7 +276,11 @@ pub fn show(id: &str, out: &mut impl Write) -> Result<()> {
     writeln!(out, "remediation (console): {}", c.remediation.console)?;
     writeln!(out, "remediation (cli):     {}", c.remediation.cli)?;
     for p in &c.parameters {
-        writeln!(out, "parameter {} ({:?}, default `{}`): {}", p.name, p.ty, p.default, p.description)?;
+        writeln!(
+            out,
+            "parameter {} ({:?}, default `{}`): {}",
+            p.name, p.ty, p.default, p.description
+        )?;
     }
     writeln!(out, "\n-- queries/{}/{}.sql\n{}", c.service, c.id, c.sql)?;
     Ok(())

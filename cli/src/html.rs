@@ -5,13 +5,24 @@ use std::fmt::Write;
 
 use posture_queries::{Control, Finding, Severity, Status};
 
-const SEVERITIES: [Severity; 4] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+const SEVERITIES: [Severity; 4] = [
+    Severity::Critical,
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+];
 
 pub fn report(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> String {
     let mut page = String::new();
-    let all: Vec<(&Control, &Finding)> = results.iter().flat_map(|(c, fs)| fs.iter().map(move |f| (*c, f))).collect();
-    let count = |pred: &dyn Fn(&(&Control, &Finding)) -> bool, s: Status| all.iter().filter(|x| x.1.status == s && pred(x)).count();
-    let accounts: std::collections::BTreeSet<&str> = all.iter().map(|(_, f)| f.account_id.as_str()).collect();
+    let all: Vec<(&Control, &Finding)> = results
+        .iter()
+        .flat_map(|(c, fs)| fs.iter().map(move |f| (*c, f)))
+        .collect();
+    let count = |pred: &dyn Fn(&(&Control, &Finding)) -> bool, s: Status| {
+        all.iter().filter(|x| x.1.status == s && pred(x)).count()
+    };
+    let accounts: std::collections::BTreeSet<&str> =
+        all.iter().map(|(_, f)| f.account_id.as_str()).collect();
 
     let _ = write!(
         page,
@@ -28,17 +39,35 @@ pub fn report(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> Strin
         count(&|_| true, Status::Skip),
         chart(SEVERITIES.iter().map(|s| {
             let of = |st| count(&|(c, _)| c.severity == *s, st);
-            (format!("{s:?}").to_lowercase(), of(Status::Alarm), of(Status::Ok), of(Status::Skip))
+            (
+                format!("{s:?}").to_lowercase(),
+                of(Status::Alarm),
+                of(Status::Ok),
+                of(Status::Skip),
+            )
         })),
         chart(posture_queries::BENCHMARKS.iter().map(|b| {
-            let members: Vec<&str> = posture_queries::benchmark(b).map(|cs| cs.iter().map(|c| c.id.as_str()).collect()).unwrap_or_default();
+            let members: Vec<&str> = posture_queries::benchmark(b)
+                .map(|cs| cs.iter().map(|c| c.id.as_str()).collect())
+                .unwrap_or_default();
             let of = |st| count(&|(c, _)| members.contains(&c.id.as_str()), st);
-            (b.to_string(), of(Status::Alarm), of(Status::Ok), of(Status::Skip))
+            (
+                b.to_string(),
+                of(Status::Alarm),
+                of(Status::Ok),
+                of(Status::Skip),
+            )
         })),
     );
 
     let mut ordered: Vec<&(&Control, Vec<Finding>)> = results.iter().collect();
-    ordered.sort_by_key(|(c, f)| (!f.iter().any(|f| f.status == Status::Alarm), c.severity, c.id.clone()));
+    ordered.sort_by_key(|(c, f)| {
+        (
+            !f.iter().any(|f| f.status == Status::Alarm),
+            c.severity,
+            c.id.clone(),
+        )
+    });
     for (c, findings) in ordered {
         let n = |s| findings.iter().filter(|f| f.status == s).count();
         let _ = write!(
@@ -54,23 +83,49 @@ pub fn report(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> Strin
             frameworks = esc(&c.frameworks.join(", ")),
         );
         if n(Status::Alarm) > 0 {
-            let _ = write!(page, r#"<p class="fix"><b>Fix:</b> {}<br><code>{}</code></p>"#, esc(&c.remediation.console), esc(&c.remediation.cli));
+            let _ = write!(
+                page,
+                r#"<p class="fix"><b>Fix:</b> {}<br><code>{}</code></p>"#,
+                esc(&c.remediation.console),
+                esc(&c.remediation.cli)
+            );
         }
         let table = |rows: Vec<&Finding>| -> String {
-            let mut t = String::from("<table><tr><th>status</th><th>account</th><th>region</th><th>resource</th><th>reason</th></tr>");
+            let mut t = String::from(
+                "<table><tr><th>status</th><th>account</th><th>region</th><th>resource</th><th>reason</th></tr>",
+            );
             for f in rows {
                 let status = format!("{:?}", f.status).to_lowercase();
-                let _ = write!(t, r#"<tr class="{status}"><td>{status}</td><td>{}</td><td>{}</td><td title="{}">{}</td><td>{}</td></tr>"#, esc(&f.account_id), esc(&f.region), esc(&f.resource), esc(&f.resource_id), esc(&f.reason));
+                let _ = write!(
+                    t,
+                    r#"<tr class="{status}"><td>{status}</td><td>{}</td><td>{}</td><td title="{}">{}</td><td>{}</td></tr>"#,
+                    esc(&f.account_id),
+                    esc(&f.region),
+                    esc(&f.resource),
+                    esc(&f.resource_id),
+                    esc(&f.reason)
+                );
             }
             t + "</table>"
         };
-        let alarms: Vec<&Finding> = findings.iter().filter(|f| f.status == Status::Alarm).collect();
+        let alarms: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.status == Status::Alarm)
+            .collect();
         if !alarms.is_empty() {
             page.push_str(&table(alarms));
         }
-        let rest: Vec<&Finding> = findings.iter().filter(|f| f.status != Status::Alarm).collect();
+        let rest: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.status != Status::Alarm)
+            .collect();
         if !rest.is_empty() {
-            let _ = write!(page, "<details><summary>{} ok or skipped</summary>{}</details>", rest.len(), table(rest));
+            let _ = write!(
+                page,
+                "<details><summary>{} ok or skipped</summary>{}</details>",
+                rest.len(),
+                table(rest)
+            );
         }
         page.push_str("</section>\n");
     }
@@ -81,26 +136,50 @@ pub fn report(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> Strin
 /// Horizontal stacked bars (alarm, ok, skip) as inline SVG.
 fn chart(rows: impl Iterator<Item = (String, usize, usize, usize)>) -> String {
     let rows: Vec<_> = rows.collect();
-    let max = rows.iter().map(|(_, a, o, s)| a + o + s).max().unwrap_or(0).max(1) as f64;
+    let max = rows
+        .iter()
+        .map(|(_, a, o, s)| a + o + s)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
     let (label_w, bar_w, row_h) = (90.0, 320.0, 26.0);
-    let mut svg = format!(r#"<svg role="img" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" font-size="12">"#, label_w + bar_w + 170.0, row_h * rows.len() as f64 + 4.0);
+    let mut svg = format!(
+        r#"<svg role="img" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" font-size="12">"#,
+        label_w + bar_w + 170.0,
+        row_h * rows.len() as f64 + 4.0
+    );
     for (i, (label, alarm, ok, skip)) in rows.iter().enumerate() {
         let y = i as f64 * row_h + 4.0;
         let _ = write!(svg, r#"<text x="0" y="{}">{}</text>"#, y + 14.0, esc(label));
         let mut x = label_w;
         for (n, class) in [(alarm, "alarm"), (ok, "ok"), (skip, "skip")] {
             let w = *n as f64 / max * bar_w;
-            let _ = write!(svg, r#"<rect class="{class}" x="{x:.1}" y="{y}" width="{w:.1}" height="18"><title>{n} {class}</title></rect>"#);
+            let _ = write!(
+                svg,
+                r#"<rect class="{class}" x="{x:.1}" y="{y}" width="{w:.1}" height="18"><title>{n} {class}</title></rect>"#
+            );
             x += w;
         }
-        let passing = if alarm + ok > 0 { format!("{:.0}% ok", *ok as f64 * 100.0 / (alarm + ok) as f64) } else { "n/a".into() };
-        let _ = write!(svg, r#"<text x="{:.1}" y="{}">{alarm}/{ok}/{skip} · {passing}</text>"#, x + 6.0, y + 14.0);
+        let passing = if alarm + ok > 0 {
+            format!("{:.0}% ok", *ok as f64 * 100.0 / (alarm + ok) as f64)
+        } else {
+            "n/a".into()
+        };
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{}">{alarm}/{ok}/{skip} · {passing}</text>"#,
+            x + 6.0,
+            y + 14.0
+        );
     }
     svg + "</svg>"
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 const CSS: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:0 20px 40px;color:#1d2330}\
@@ -120,6 +199,9 @@ mod tests {
 
     #[test]
     fn text_is_escaped() {
-        assert_eq!(esc(r#"<a href="x">&</a>"#), "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
+        assert_eq!(
+            esc(r#"<a href="x">&</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;"
+        );
     }
 }

@@ -18,7 +18,11 @@ use posture_sql::Inventory;
 use crate::output::Format;
 
 #[derive(Parser)]
-#[command(name = "posture", version, about = "SQL and compliance checks over AWS EC2 estates")]
+#[command(
+    name = "posture",
+    version,
+    about = "SQL and compliance checks over AWS EC2 estates"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -64,6 +68,15 @@ enum Command {
         #[command(subcommand)]
         show: Option<ControlsCommand>,
     },
+    /// Fetch everything the tables read from live AWS and write it in the offline layout
+    /// (<account_id>/<region>/<aws cli command>.json), for `--inventory DIR` later.
+    Snapshot {
+        #[command(flatten)]
+        live: LiveArgs,
+        /// The directory to write.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// List the tables and their columns, with descriptions.
     Tables {
         /// Only this table.
@@ -86,20 +99,46 @@ enum ControlsCommand {
 struct Source {
     /// An inventory: a directory of `aws` CLI JSON output (<account_id>/<region>/*.json) and/or
     /// AWS Config items, or one such file.
-    #[arg(long, short, value_name = "PATH", conflicts_with_all = ["demo", "regions", "profile"])]
+    #[arg(long, short, value_name = "PATH", conflicts_with_all = ["demo", "regions", "profile", "role_arns", "org_role"])]
     inventory: Option<PathBuf>,
     /// The bundled demo account (two regions, every control both ways).
-    #[arg(long, conflicts_with_all = ["regions", "profile"])]
+    #[arg(long, conflicts_with_all = ["regions", "profile", "role_arns", "org_role"])]
     demo: bool,
+    #[command(flatten)]
+    live: LiveArgs,
+}
+
+/// Live AWS: which accounts and regions.
+#[derive(Args)]
+struct LiveArgs {
     /// Live: regions to query, comma-separated, or `all` for every enabled region (default: the configured region).
     #[arg(long, value_delimiter = ',', value_name = "REGIONS")]
     regions: Vec<String>,
     /// Live: the AWS profile to use.
     #[arg(long)]
     profile: Option<String>,
-    /// Live: fail when a region denies access instead of warning and going on.
+    /// Live: assume this role and read its account (repeatable: one account each).
+    #[arg(long = "role-arn", value_name = "ARN")]
+    role_arns: Vec<String>,
+    /// Live: assume the role of this name in every active account of your AWS Organization.
+    #[arg(long, value_name = "NAME")]
+    org_role: Option<String>,
+    /// Live: fail when an account or region denies access instead of warning and going on.
     #[arg(long)]
     strict: bool,
+}
+
+impl LiveArgs {
+    async fn connect(&self) -> Result<posture_sql::live::Live> {
+        let options = posture_sql::live::LiveOptions {
+            profile: self.profile.clone(),
+            regions: self.regions.clone(),
+            role_arns: self.role_arns.clone(),
+            org_role: self.org_role.clone(),
+            strict: self.strict,
+        };
+        Ok(posture_sql::live::Live::connect(options).await?)
+    }
 }
 
 impl Source {
@@ -108,9 +147,9 @@ impl Source {
             (Some(path), _) => Inventory::load(path)?,
             (None, true) => Inventory::demo(),
             (None, false) => {
-                let options = posture_sql::live::LiveOptions { profile: self.profile.clone(), regions: self.regions.clone(), strict: self.strict };
-                let live = posture_sql::live::Live::connect(options).await?;
-                return Ok(posture_sql::live::session(Arc::new(live))?);
+                return Ok(posture_sql::live::session(Arc::new(
+                    self.live.connect().await?,
+                ))?);
             }
         };
         for note in &inventory.notes {
@@ -130,7 +169,14 @@ fn main() -> ExitCode {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Alarms) => ExitCode::from(1),
         // `posture … | head` closing the pipe is not an error worth a message.
-        Err(e) if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) => ExitCode::SUCCESS,
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {}", one_line(&e));
             ExitCode::from(2)
@@ -159,18 +205,49 @@ enum Outcome {
 
 async fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
-        Command::Check { source, benchmark, controls, params, output, as_of, verbose } => {
+        Command::Check {
+            source,
+            benchmark,
+            controls,
+            params,
+            output,
+            as_of,
+            verbose,
+        } => {
             let selection = check::Selection::new(benchmark.as_deref(), &controls, &params)?;
             let as_of = match (as_of, source.demo) {
-                (Some(t), _) => chrono::DateTime::parse_from_rfc3339(&t).with_context(|| format!("--as-of {t}: expected an RFC 3339 time such as 2026-01-31T12:00:00Z"))?.timestamp_micros(),
-                (None, true) => chrono::DateTime::parse_from_rfc3339(posture_sql::demo::CAPTURED_AT).expect("a valid constant").timestamp_micros(),
+                (Some(t), _) => chrono::DateTime::parse_from_rfc3339(&t)
+                    .with_context(|| {
+                        format!(
+                            "--as-of {t}: expected an RFC 3339 time such as 2026-01-31T12:00:00Z"
+                        )
+                    })?
+                    .timestamp_micros(),
+                (None, true) => {
+                    chrono::DateTime::parse_from_rfc3339(posture_sql::demo::CAPTURED_AT)
+                        .expect("a valid constant")
+                        .timestamp_micros()
+                }
                 (None, false) => chrono::Utc::now().timestamp_micros(),
             };
             let ctx = source.session().await?;
             let results = selection.run(&ctx, as_of).await?;
-            check::print(&results, output, verbose, as_of, &mut std::io::stdout().lock())?;
-            let alarms = results.iter().flat_map(|(_, f)| f).any(|f| f.status == posture_queries::Status::Alarm);
-            Ok(if alarms { Outcome::Alarms } else { Outcome::Clean })
+            check::print(
+                &results,
+                output,
+                verbose,
+                as_of,
+                &mut std::io::stdout().lock(),
+            )?;
+            let alarms = results
+                .iter()
+                .flat_map(|(_, f)| f)
+                .any(|f| f.status == posture_queries::Status::Alarm);
+            Ok(if alarms {
+                Outcome::Alarms
+            } else {
+                Outcome::Clean
+            })
         }
         Command::Controls { show } => {
             let out = &mut std::io::stdout().lock();
@@ -180,7 +257,11 @@ async fn run(cli: Cli) -> Result<Outcome> {
             }
             Ok(Outcome::Clean)
         }
-        Command::Query { source, output, sql } => {
+        Command::Query {
+            source,
+            output,
+            sql,
+        } => {
             let ctx = source.session().await?;
             match sql {
                 Some(sql) => {
@@ -191,13 +272,31 @@ async fn run(cli: Cli) -> Result<Outcome> {
             }
             Ok(Outcome::Clean)
         }
+        Command::Snapshot { live, out } => {
+            let live = live.connect().await?;
+            let written = posture_sql::live::snapshot::snapshot(&live, &out).await?;
+            eprintln!(
+                "wrote {} resources in {} files under {}; query them with --inventory {}",
+                written.resources,
+                written.files,
+                out.display(),
+                out.display()
+            );
+            Ok(Outcome::Clean)
+        }
         Command::Tables { table, output } => {
-            let tables: Vec<_> = match table {
-                Some(name) => vec![posture_sql::tables::table(&name)
-                    .with_context(|| format!("no table `{name}`; `posture tables` lists them"))?],
-                None => posture_sql::tables::TABLES.to_vec(),
+            let tables: Vec<_> =
+                match table {
+                    Some(name) => vec![posture_sql::tables::table(&name).with_context(|| {
+                        format!("no table `{name}`; `posture tables` lists them")
+                    })?],
+                    None => posture_sql::tables::TABLES.to_vec(),
+                };
+            let text = if output == "markdown" {
+                posture_sql::tables::markdown(&tables)
+            } else {
+                output::tables_text(&tables)
             };
-            let text = if output == "markdown" { posture_sql::tables::markdown(&tables) } else { output::tables_text(&tables) };
             print!("{text}");
             Ok(Outcome::Clean)
         }

@@ -1,10 +1,13 @@
 //! OCSF Compliance Findings (class 2003, OCSF 1.3), the format Prowler and Security Hub speak.
 
 use posture_queries::{Control, Finding, Severity, Status};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 pub fn findings(results: &[(&Control, Vec<Finding>)], generated_at_ms: i64) -> Vec<Value> {
-    results.iter().flat_map(|(c, findings)| findings.iter().map(move |f| finding(c, f, generated_at_ms))).collect()
+    results
+        .iter()
+        .flat_map(|(c, findings)| findings.iter().map(move |f| finding(c, f, generated_at_ms)))
+        .collect()
 }
 
 fn finding(c: &Control, f: &Finding, time: i64) -> Value {

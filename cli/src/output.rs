@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 use arrow::record_batch::RecordBatch;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table as Grid};
+use comfy_table::{ContentArrangement, Table as Grid, presets::UTF8_FULL_CONDENSED};
 use posture_sql::Table;
 use serde_json::Value;
 
@@ -24,7 +24,11 @@ pub enum Format {
 pub fn print(batches: &[RecordBatch], format: Format, out: &mut impl Write) -> Result<()> {
     match format {
         Format::Table => writeln!(out, "{}", grid(batches)?)?,
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&posture_sql::json_rows(batches)?)?)?,
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&posture_sql::json_rows(batches)?)?
+        )?,
         Format::Jsonl => {
             for row in posture_sql::json_rows(batches)? {
                 writeln!(out, "{}", Value::Object(row))?;
@@ -37,8 +41,11 @@ pub fn print(batches: &[RecordBatch], format: Format, out: &mut impl Write) -> R
 
 fn grid(batches: &[RecordBatch]) -> Result<Grid> {
     let mut grid = Grid::new();
-    grid.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
-    let Some(first) = batches.first() else { return Ok(grid) };
+    grid.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    let Some(first) = batches.first() else {
+        return Ok(grid);
+    };
     grid.set_header(first.schema().fields().iter().map(|f| f.name().clone()));
     let options = FormatOptions::default().with_null("");
     for batch in batches {
@@ -55,8 +62,15 @@ fn grid(batches: &[RecordBatch]) -> Result<Grid> {
 }
 
 fn csv(batches: &[RecordBatch], out: &mut impl Write) -> Result<()> {
-    let Some(first) = batches.first() else { return Ok(()) };
-    let header: Vec<String> = first.schema().fields().iter().map(|f| csv_field(f.name())).collect();
+    let Some(first) = batches.first() else {
+        return Ok(());
+    };
+    let header: Vec<String> = first
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| csv_field(f.name()))
+        .collect();
     writeln!(out, "{}", header.join(","))?;
     for row in posture_sql::json_rows(batches)? {
         let cells: Vec<String> = row
@@ -86,7 +100,12 @@ pub fn tables_text(tables: &[&Table]) -> String {
         out.push_str(&format!("{}\n  {}\n", t.name, t.description));
         let width = t.columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
         for c in t.columns {
-            out.push_str(&format!("    {:width$}  {:15}  {}\n", c.name, c.ty.sql_name(), c.description));
+            out.push_str(&format!(
+                "    {:width$}  {:15}  {}\n",
+                c.name,
+                c.ty.sql_name(),
+                c.description
+            ));
         }
         out.push('\n');
     }

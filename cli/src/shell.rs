@@ -3,23 +3,29 @@
 
 use anyhow::Result;
 use datafusion::prelude::SessionContext;
-use rustyline::error::ReadlineError;
 use rustyline::DefaultEditor;
+use rustyline::error::ReadlineError;
 
 use crate::output::{self, Format};
 
-const HELP: &str = "Enter SQL ending with `;` (it may span lines). Commands: .tables, .schema TABLE, .help, .quit";
+const HELP: &str =
+    "Enter SQL ending with `;` (it may span lines). Commands: .tables, .schema TABLE, .help, .quit";
 
 pub async fn run(ctx: &SessionContext, format: Format) -> Result<()> {
     let mut editor = DefaultEditor::new()?;
-    let history = std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".posture_history"));
+    let history =
+        std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".posture_history"));
     if let Some(h) = &history {
         let _ = editor.load_history(h); // no history yet is fine
     }
     eprintln!("posture SQL shell. {HELP}");
     let mut statement = String::new();
     loop {
-        let prompt = if statement.is_empty() { "posture> " } else { "    ...> " };
+        let prompt = if statement.is_empty() {
+            "posture> "
+        } else {
+            "    ...> "
+        };
         let line = match editor.readline(prompt) {
             Ok(line) => line,
             Err(ReadlineError::Interrupted) => {

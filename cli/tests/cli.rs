@@ -5,19 +5,28 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path)
 }
 
 fn posture(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_posture")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn ok(args: &[&str]) -> String {
     let out = posture(args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -30,17 +39,41 @@ fn fails(args: &[&str]) -> String {
     stderr
 }
 
-const IMDSV1: &str = "select instance_id from ec2_instance where http_tokens='optional' order by instance_id";
+const IMDSV1: &str =
+    "select instance_id from ec2_instance where http_tokens='optional' order by instance_id";
 
 #[test]
 fn json_output_is_one_array_of_rows_and_equal_for_both_formats() {
     let demo = repo("demo");
     let config = repo("tests/fixtures/demo-config");
-    let from_cli: Value = serde_json::from_str(&ok(&["query", "--inventory", demo.to_str().unwrap(), "--output", "json", IMDSV1])).unwrap();
-    let from_config: Value = serde_json::from_str(&ok(&["query", "-i", config.to_str().unwrap(), "-o", "json", IMDSV1])).unwrap();
-    let bundled: Value = serde_json::from_str(&ok(&["query", "--demo", "-o", "json", IMDSV1])).unwrap();
+    let from_cli: Value = serde_json::from_str(&ok(&[
+        "query",
+        "--inventory",
+        demo.to_str().unwrap(),
+        "--output",
+        "json",
+        IMDSV1,
+    ]))
+    .unwrap();
+    let from_config: Value = serde_json::from_str(&ok(&[
+        "query",
+        "-i",
+        config.to_str().unwrap(),
+        "-o",
+        "json",
+        IMDSV1,
+    ]))
+    .unwrap();
+    let bundled: Value =
+        serde_json::from_str(&ok(&["query", "--demo", "-o", "json", IMDSV1])).unwrap();
     assert_eq!(from_cli.as_array().unwrap().len(), 5);
-    assert!(from_cli.as_array().unwrap().iter().all(|r| r.as_object().unwrap().keys().eq(["instance_id"])));
+    assert!(
+        from_cli.as_array().unwrap().iter().all(|r| r
+            .as_object()
+            .unwrap()
+            .keys()
+            .eq(["instance_id"]))
+    );
     assert_eq!(from_cli, from_config);
     assert_eq!(from_cli, bundled);
 }
@@ -53,15 +86,25 @@ fn lists_and_maps_are_json_values_and_nulls_are_kept() {
     assert_eq!(row["security_group_ids"].as_array().unwrap().len(), 2);
     assert_eq!(row["tags"]["Owner"], "unknown");
     assert_eq!(row["iam_instance_profile_arn"], Value::Null);
-    assert!(row.as_object().unwrap().contains_key("iam_instance_profile_arn"));
-    assert_eq!(ok(&["query", "--demo", "-o", "json", "select 1 as a where false"]).trim(), "[]");
+    assert!(
+        row.as_object()
+            .unwrap()
+            .contains_key("iam_instance_profile_arn")
+    );
+    assert_eq!(
+        ok(&["query", "--demo", "-o", "json", "select 1 as a where false"]).trim(),
+        "[]"
+    );
 }
 
 #[test]
 fn jsonl_and_csv_outputs() {
     let sql = "select region, count(*) as n, array_agg(instance_id order by instance_id) as ids from ec2_instance group by region order by region";
     let jsonl = ok(&["query", "--demo", "-o", "jsonl", sql]);
-    let lines: Vec<Value> = jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["region"], "eu-west-1");
     assert_eq!(lines[0]["n"], 4);
@@ -74,8 +117,15 @@ fn jsonl_and_csv_outputs() {
 
 #[test]
 fn table_output_shows_headers_and_values() {
-    let out = ok(&["query", "--demo", "select vpc_id, is_default from vpc where region = 'us-east-1' and account_id = '111122223333' order by vpc_id"]);
-    assert!(out.contains("vpc_id") && out.contains("is_default"), "{out}");
+    let out = ok(&[
+        "query",
+        "--demo",
+        "select vpc_id, is_default from vpc where region = 'us-east-1' and account_id = '111122223333' order by vpc_id",
+    ]);
+    assert!(
+        out.contains("vpc_id") && out.contains("is_default"),
+        "{out}"
+    );
     assert_eq!(out.matches("vpc-").count(), 2, "{out}");
 }
 
@@ -86,9 +136,15 @@ fn tables_lists_every_table_and_one_table_in_detail() {
         assert!(all.contains(&format!("{}\n", t.name)), "{} missing", t.name);
     }
     let one = ok(&["tables", "ec2_instance"]);
-    assert!(one.contains("http_tokens") && one.contains("IMDSv1 allowed"), "{one}");
+    assert!(
+        one.contains("http_tokens") && one.contains("IMDSv1 allowed"),
+        "{one}"
+    );
     assert!(!one.contains("ebs_volume"));
-    assert_eq!(ok(&["tables", "--output", "markdown"]), std::fs::read_to_string(repo("docs/tables.md")).unwrap());
+    assert_eq!(
+        ok(&["tables", "--output", "markdown"]),
+        std::fs::read_to_string(repo("docs/tables.md")).unwrap()
+    );
     assert!(fails(&["tables", "ec2_instances"]).contains("no table `ec2_instances`"));
 }
 
@@ -118,7 +174,10 @@ fn the_shell_runs_commands_and_multi_line_sql_and_survives_errors() {
     assert!(stdout.contains("attached_instance_ids"), "{stdout}");
     assert!(stdout.contains("n\n5\n"), "{stdout}");
     assert!(stdout.contains("s\nstill here\n"), "{stdout}");
-    assert!(stderr.contains("error: Schema error: No field named nope"), "{stderr}");
+    assert!(
+        stderr.contains("error: Schema error: No field named nope"),
+        "{stderr}"
+    );
     assert!(stderr.contains("error: no table `nope`"), "{stderr}");
     let history = std::fs::read_to_string(home.join(".posture_history")).unwrap();
     assert!(history.contains("select 'still here' as s;"), "{history}");
@@ -127,7 +186,9 @@ fn the_shell_runs_commands_and_multi_line_sql_and_survives_errors() {
 
 #[test]
 fn errors_are_one_line_with_exit_code_2() {
-    assert!(fails(&["query", "--demo", "select * from nowhere"]).contains("public.nowhere' not found"));
+    assert!(
+        fails(&["query", "--demo", "select * from nowhere"]).contains("public.nowhere' not found")
+    );
     let err = fails(&["query", "--inventory", "/no/such/dir", "select 1"]);
     assert!(err.contains("/no/such/dir: No such file"), "{err}");
     assert_eq!(fails(&["query", "--demo", "selec 1"]).lines().count(), 1);
@@ -141,9 +202,16 @@ fn a_bad_inventory_file_names_the_file() {
     let dir = std::env::temp_dir().join(format!("posture-bad-{}", std::process::id()));
     let region = dir.join("111122223333").join("us-east-1");
     std::fs::create_dir_all(&region).unwrap();
-    std::fs::write(region.join("addresses.json"), json!({"Addresses": []}).to_string()).unwrap();
+    std::fs::write(
+        region.join("addresses.json"),
+        json!({"Addresses": []}).to_string(),
+    )
+    .unwrap();
     let err = fails(&["query", "-i", dir.to_str().unwrap(), "select 1"]);
-    assert!(err.contains("addresses.json: not a recognised `aws` CLI output"), "{err}");
+    assert!(
+        err.contains("addresses.json: not a recognised `aws` CLI output"),
+        "{err}"
+    );
     std::fs::write(region.join("addresses.json"), "{\"Vpcs\": [").unwrap();
     let err = fails(&["query", "-i", dir.to_str().unwrap(), "select 1"]);
     assert!(err.contains("addresses.json: not valid JSON"), "{err}");
@@ -152,7 +220,8 @@ fn a_bad_inventory_file_names_the_file() {
 
 fn check_json(args: &[&str]) -> (Option<i32>, Vec<Value>) {
     let out = posture(args);
-    let rows: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let rows: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code(), rows.as_array().unwrap().clone())
 }
 
@@ -160,12 +229,35 @@ fn check_json(args: &[&str]) -> (Option<i32>, Vec<Value>) {
 fn check_on_the_demo_shows_every_control_both_ways_and_exits_1() {
     let (code, rows) = check_json(&["check", "--demo", "--output", "json"]);
     assert_eq!(code, Some(1), "alarms exit 1");
-    for key in ["control_id", "title", "severity", "resource", "resource_type", "resource_id", "status", "reason", "account_id", "region"] {
-        assert!(rows.iter().all(|r| r.get(key).is_some_and(|v| !v.is_null())), "every finding has {key}");
+    for key in [
+        "control_id",
+        "title",
+        "severity",
+        "resource",
+        "resource_type",
+        "resource_id",
+        "status",
+        "reason",
+        "account_id",
+        "region",
+    ] {
+        assert!(
+            rows.iter()
+                .all(|r| r.get(key).is_some_and(|v| !v.is_null())),
+            "every finding has {key}"
+        );
     }
     for c in posture_queries::catalogue() {
-        let statuses: Vec<&str> = rows.iter().filter(|r| r["control_id"] == c.id.as_str()).map(|r| r["status"].as_str().unwrap()).collect();
-        assert!(statuses.contains(&"ok") && statuses.contains(&"alarm"), "{}: {statuses:?}", c.id);
+        let statuses: Vec<&str> = rows
+            .iter()
+            .filter(|r| r["control_id"] == c.id.as_str())
+            .map(|r| r["status"].as_str().unwrap())
+            .collect();
+        assert!(
+            statuses.contains(&"ok") && statuses.contains(&"alarm"),
+            "{}: {statuses:?}",
+            c.id
+        );
     }
     let table = ok_or_alarm(&["check", "--demo"]);
     assert!(table.contains("27 controls, 27 with alarms"), "{table}");
@@ -174,21 +266,44 @@ fn check_on_the_demo_shows_every_control_both_ways_and_exits_1() {
 
 fn ok_or_alarm(args: &[&str]) -> String {
     let out = posture(args);
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
 fn check_selects_by_benchmark_or_control_and_exits_0_when_clean() {
     let (_, cis) = check_json(&["check", "--demo", "--benchmark", "cis", "-o", "json"]);
-    let ids: std::collections::BTreeSet<&str> = cis.iter().map(|r| r["control_id"].as_str().unwrap()).collect();
-    assert!(ids.iter().all(|id| posture_queries::control(id).unwrap().frameworks.iter().any(|f| f.starts_with("cis:"))));
+    let ids: std::collections::BTreeSet<&str> = cis
+        .iter()
+        .map(|r| r["control_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.iter().all(|id| {
+        posture_queries::control(id)
+            .unwrap()
+            .frameworks
+            .iter()
+            .any(|f| f.starts_with("cis:"))
+    }));
     assert_eq!(ids.len(), posture_queries::benchmark("cis").unwrap().len());
     let dir = std::env::temp_dir().join(format!("posture-clean-{}", std::process::id()));
     let region = dir.join("111122223333").join("us-east-1");
     std::fs::create_dir_all(&region).unwrap();
     std::fs::write(region.join("sg.json"), json!({"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "web", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}]}]}).to_string()).unwrap();
-    let out = posture(&["check", "-i", dir.to_str().unwrap(), "--control", "vpc_sg_restricted_ssh", "--control", "vpc_sg_restricted_rdp", "-o", "csv"]);
+    let out = posture(&[
+        "check",
+        "-i",
+        dir.to_str().unwrap(),
+        "--control",
+        "vpc_sg_restricted_ssh",
+        "--control",
+        "vpc_sg_restricted_rdp",
+        "-o",
+        "csv",
+    ]);
     assert_eq!(out.status.code(), Some(0), "nothing alarms: exit 0");
     let csv = String::from_utf8(out.stdout).unwrap();
     assert!(csv.starts_with("control_id,title,severity,resource,resource_type,resource_id,status,reason,account_id,region\n"), "{csv}");
@@ -198,19 +313,73 @@ fn check_selects_by_benchmark_or_control_and_exits_0_when_clean() {
 
 #[test]
 fn check_parameters_are_typed_and_checked() {
-    let (_, rows) = check_json(&["check", "--demo", "-c", "vpc_sg_restricted_common_ports", "-p", "vpc_sg_restricted_common_ports.blockedPorts=8000-8100", "-o", "json"]);
-    let alarms: Vec<&str> = rows.iter().filter(|r| r["status"] == "alarm").map(|r| r["reason"].as_str().unwrap()).collect();
-    assert_eq!(alarms.len(), 2, "only the all-traffic and the 80-65535 groups cover 8000-8100: {alarms:?}");
-    assert!(alarms.iter().all(|r| r.contains("tcp 8000-8100 from 0.0.0.0/0")), "{alarms:?}");
-    let err = fails(&["check", "--demo", "-p", "vpc_sg_restricted_common_ports.blockedPorts=22;drop"]);
-    assert!(err.contains("parameter vpc_sg_restricted_common_ports.blockedPorts = `22;drop`"), "{err}");
+    let (_, rows) = check_json(&[
+        "check",
+        "--demo",
+        "-c",
+        "vpc_sg_restricted_common_ports",
+        "-p",
+        "vpc_sg_restricted_common_ports.blockedPorts=8000-8100",
+        "-o",
+        "json",
+    ]);
+    let alarms: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["status"] == "alarm")
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        alarms.len(),
+        2,
+        "only the all-traffic and the 80-65535 groups cover 8000-8100: {alarms:?}"
+    );
+    assert!(
+        alarms
+            .iter()
+            .all(|r| r.contains("tcp 8000-8100 from 0.0.0.0/0")),
+        "{alarms:?}"
+    );
+    let err = fails(&[
+        "check",
+        "--demo",
+        "-p",
+        "vpc_sg_restricted_common_ports.blockedPorts=22;drop",
+    ]);
+    assert!(
+        err.contains("parameter vpc_sg_restricted_common_ports.blockedPorts = `22;drop`"),
+        "{err}"
+    );
     assert!(fails(&["check", "--demo", "-p", "nope.x=1"]).contains("unknown control `nope`"));
-    assert!(fails(&["check", "--demo", "-p", "vpc_sg_restricted_ssh.port=1"]).contains("has no parameter `port` (it takes none)"));
-    assert!(fails(&["check", "--demo", "-p", "blockedPorts"]).contains("expected CONTROL_ID.NAME=VALUE"));
-    assert!(fails(&["check", "--demo", "-c", "ec2_instance_imdsv2"]).contains("unknown control `ec2_instance_imdsv2`"));
-    assert!(fails(&["check", "--demo", "--as-of", "yesterday"]).contains("--as-of yesterday: expected an RFC 3339 time"));
-    let (_, rows) = check_json(&["check", "--demo", "-c", "ec2_instance_stopped_too_long", "--as-of", "2026-06-10T00:00:00Z", "-o", "json"]);
-    assert!(rows.iter().all(|r| r["status"] != "alarm"), "a week after it stopped, nothing is stopped too long");
+    assert!(
+        fails(&["check", "--demo", "-p", "vpc_sg_restricted_ssh.port=1"])
+            .contains("has no parameter `port` (it takes none)")
+    );
+    assert!(
+        fails(&["check", "--demo", "-p", "blockedPorts"])
+            .contains("expected CONTROL_ID.NAME=VALUE")
+    );
+    assert!(
+        fails(&["check", "--demo", "-c", "ec2_instance_imdsv2"])
+            .contains("unknown control `ec2_instance_imdsv2`")
+    );
+    assert!(
+        fails(&["check", "--demo", "--as-of", "yesterday"])
+            .contains("--as-of yesterday: expected an RFC 3339 time")
+    );
+    let (_, rows) = check_json(&[
+        "check",
+        "--demo",
+        "-c",
+        "ec2_instance_stopped_too_long",
+        "--as-of",
+        "2026-06-10T00:00:00Z",
+        "-o",
+        "json",
+    ]);
+    assert!(
+        rows.iter().all(|r| r["status"] != "alarm"),
+        "a week after it stopped, nothing is stopped too long"
+    );
 }
 
 #[test]
@@ -219,8 +388,17 @@ fn controls_lists_and_shows() {
     assert_eq!(list.lines().count(), posture_queries::catalogue().len());
     assert!(list.contains("vpc_sg_restricted_ssh") && list.contains("fsbp:EC2.13"));
     let one = ok(&["controls", "show", "vpc_sg_authorized_ports_only"]);
-    for expected in ["FSBP", "authorizedTcpPorts", "default `80,443`", "from ec2_security_group_rule", "aws ec2 revoke-security-group-ingress"] {
-        assert!(one.to_lowercase().contains(&expected.to_lowercase()), "{expected} in {one}");
+    for expected in [
+        "FSBP",
+        "authorizedTcpPorts",
+        "default `80,443`",
+        "from ec2_security_group_rule",
+        "aws ec2 revoke-security-group-ingress",
+    ] {
+        assert!(
+            one.to_lowercase().contains(&expected.to_lowercase()),
+            "{expected} in {one}"
+        );
     }
     assert!(fails(&["controls", "show", "nope"]).contains("unknown control `nope`"));
 }
@@ -230,24 +408,62 @@ fn asff_findings_are_importable_and_have_stable_distinct_ids() {
     let (code, asff) = check_json(&["check", "--demo", "-o", "asff"]);
     assert_eq!(code, Some(1));
     let (_, plain) = check_json(&["check", "--demo", "-o", "json"]);
-    assert_eq!(asff.len(), plain.len(), "one finding per (control, resource)");
-    let ids: std::collections::HashSet<&str> = asff.iter().map(|f| f["Id"].as_str().unwrap()).collect();
+    assert_eq!(
+        asff.len(),
+        plain.len(),
+        "one finding per (control, resource)"
+    );
+    let ids: std::collections::HashSet<&str> =
+        asff.iter().map(|f| f["Id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), asff.len(), "Ids are distinct");
     let (_, again) = check_json(&["check", "--demo", "-o", "asff"]);
-    assert!(asff == again, "Ids, order and content are stable across runs");
+    assert!(
+        asff == again,
+        "Ids, order and content are stable across runs"
+    );
     for f in &asff {
-        for key in ["SchemaVersion", "Id", "ProductArn", "GeneratorId", "AwsAccountId", "Types", "CreatedAt", "UpdatedAt", "Severity", "Title", "Description", "Resources"] {
+        for key in [
+            "SchemaVersion",
+            "Id",
+            "ProductArn",
+            "GeneratorId",
+            "AwsAccountId",
+            "Types",
+            "CreatedAt",
+            "UpdatedAt",
+            "Severity",
+            "Title",
+            "Description",
+            "Resources",
+        ] {
             assert!(f.get(key).is_some(), "required ASFF field {key} in {f}");
         }
         assert_eq!(f["SchemaVersion"], "2018-10-08");
         let account = f["AwsAccountId"].as_str().unwrap();
         assert!(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()));
-        assert!(f["ProductArn"].as_str().unwrap().starts_with("arn:aws:securityhub:"));
-        assert!(f["Id"].as_str().unwrap().len() <= 512 && f["Title"].as_str().unwrap().len() <= 256);
+        assert!(
+            f["ProductArn"]
+                .as_str()
+                .unwrap()
+                .starts_with("arn:aws:securityhub:")
+        );
+        assert!(
+            f["Id"].as_str().unwrap().len() <= 512 && f["Title"].as_str().unwrap().len() <= 256
+        );
         assert!(f["Description"].as_str().unwrap().chars().count() <= 1024);
-        assert!(f["Remediation"]["Recommendation"]["Text"].as_str().unwrap().chars().count() <= 512);
+        assert!(
+            f["Remediation"]["Recommendation"]["Text"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count()
+                <= 512
+        );
         let resource = &f["Resources"][0];
-        assert!(resource["Id"].as_str().unwrap().starts_with("arn:aws:") && resource["Region"].as_str().unwrap().contains('-'));
+        assert!(
+            resource["Id"].as_str().unwrap().starts_with("arn:aws:")
+                && resource["Region"].as_str().unwrap().contains('-')
+        );
         let status = f["Compliance"]["Status"].as_str().unwrap();
         let label = f["Severity"]["Label"].as_str().unwrap();
         match status {
@@ -256,8 +472,14 @@ fn asff_findings_are_importable_and_have_stable_distinct_ids() {
             other => panic!("compliance status {other}"),
         }
     }
-    let failed = asff.iter().filter(|f| f["Compliance"]["Status"] == "FAILED").count();
-    assert_eq!(failed, plain.iter().filter(|r| r["status"] == "alarm").count());
+    let failed = asff
+        .iter()
+        .filter(|f| f["Compliance"]["Status"] == "FAILED")
+        .count();
+    assert_eq!(
+        failed,
+        plain.iter().filter(|r| r["status"] == "alarm").count()
+    );
 }
 
 #[test]
@@ -266,12 +488,32 @@ fn ocsf_findings_are_compliance_findings() {
     let (_, plain) = check_json(&["check", "--demo", "-o", "json", "-b", "cis"]);
     assert_eq!(ocsf.len(), plain.len());
     for (f, p) in ocsf.iter().zip(&plain) {
-        assert_eq!((f["class_uid"].as_i64(), f["category_uid"].as_i64(), f["type_uid"].as_i64()), (Some(2003), Some(2), Some(200301)));
+        assert_eq!(
+            (
+                f["class_uid"].as_i64(),
+                f["category_uid"].as_i64(),
+                f["type_uid"].as_i64()
+            ),
+            (Some(2003), Some(2), Some(200301))
+        );
         assert_eq!(f["metadata"]["product"]["name"], "posture");
         assert_eq!(f["compliance"]["control"], p["control_id"]);
-        let expected = match p["status"].as_str().unwrap() { "ok" => 1, "alarm" => 3, _ => 99 };
+        let expected = match p["status"].as_str().unwrap() {
+            "ok" => 1,
+            "alarm" => 3,
+            _ => 99,
+        };
         assert_eq!(f["compliance"]["status_id"], expected);
-        assert!(f["compliance"]["requirements"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().starts_with("CIS AWS Foundations Benchmark")));
+        assert!(
+            f["compliance"]["requirements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r
+                    .as_str()
+                    .unwrap()
+                    .starts_with("CIS AWS Foundations Benchmark"))
+        );
         assert_eq!(f["resources"][0]["uid"], p["resource"]);
         assert_eq!(f["cloud"]["account"]["uid"], p["account_id"]);
         assert!((1..=5).contains(&f["severity_id"].as_i64().unwrap()));
@@ -285,11 +527,22 @@ fn the_html_report_is_one_self_contained_page() {
     let html = String::from_utf8(out.stdout).unwrap();
     assert!(html.starts_with("<!doctype html>") && html.trim_end().ends_with("</html>"));
     for c in posture_queries::catalogue() {
-        assert!(html.contains(&format!("<section class=\"control\" id=\"{}\">", c.id)), "{} has a section", c.id);
+        assert!(
+            html.contains(&format!("<section class=\"control\" id=\"{}\">", c.id)),
+            "{} has a section",
+            c.id
+        );
     }
-    assert_eq!(html.matches("<svg").count(), 2, "a chart per severity and per benchmark");
+    assert_eq!(
+        html.matches("<svg").count(),
+        2,
+        "a chart per severity and per benchmark"
+    );
     for external in ["<script", "<link", "src=", "href=", "url("] {
-        assert!(!html.contains(external), "the page loads nothing: found {external}");
+        assert!(
+            !html.contains(external),
+            "the page loads nothing: found {external}"
+        );
     }
     assert!(!html.contains("<td>i-<"), "text is escaped, not raw");
 }

@@ -1,130 +1,16 @@
-//! `posture` against live AWS, played by a real `moto_server` that this test starts on
-//! 127.0.0.1 (installed by .ci/run into .venv; POSTURE_MOTO_SERVER overrides the path). Rows must
-//! match what was created through the SDK, across two regions, and moto's request recorder
-//! must show no more DescribeInstances calls than the rows need.
+//! `posture` against live AWS, played by a real `moto_server` that these tests start on
+//! 127.0.0.1 (see moto/mod.rs). Rows must match what was created through the SDK and boto3,
+//! across two regions and two accounts; live and offline (the same estate dumped by boto3, and
+//! by `posture snapshot`) must give the same rows for every table and the same findings for the
+//! whole catalogue; and moto's request recorder must show no more calls than the rows need.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod moto;
 
-use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region};
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
+use std::net::TcpListener;
+
 use aws_sdk_ec2::types::{HttpTokensState, InstanceMetadataOptionsRequest};
+use moto::Moto;
 use serde_json::Value;
-
-struct Moto {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Moto {
-    fn start() -> Moto {
-        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-        let server = std::env::var_os("POSTURE_MOTO_SERVER").map(PathBuf::from).unwrap_or_else(|| repo.join(".venv/bin/moto_server"));
-        assert!(server.exists(), "{} not found: run .ci/run (it installs moto[server] into .venv) or set POSTURE_MOTO_SERVER", server.display());
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let dir = std::env::temp_dir().join(format!("posture-moto-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let child = Command::new(server)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-            .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-            .env("MOTO_RECORDER_FILEPATH", dir.join("recording.jsonl"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let moto = Moto { child, port, dir };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "moto_server did not start on port {port}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        moto
-    }
-
-    fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// A bare HTTP/1.1 request to moto's own API.
-    fn moto_api(&self, method: &str, path: &str) -> String {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        response.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default()
-    }
-
-    /// Records requests from now on, forgetting earlier ones.
-    fn record(&self) {
-        self.moto_api("POST", "/moto-api/recorder/reset-recording");
-        self.moto_api("POST", "/moto-api/recorder/start-recording");
-    }
-
-    /// First attempts of `action` since `record()`, as (region, request body).
-    fn calls(&self, action: &str) -> Vec<(String, String)> {
-        let recording = std::fs::read_to_string(self.dir.join("recording.jsonl")).unwrap_or_default();
-        recording
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|r| r["headers"]["Amz-Sdk-Request"].as_str().is_none_or(|a| a.starts_with("attempt=1;")))
-            .filter_map(|r| {
-                let body = r["body"].as_str().unwrap_or_default();
-                // moto stores bodies base64-encoded when it says so.
-                let body = if r["body_encoded"] == true { String::from_utf8(BASE64.decode(body).ok()?).ok()? } else { body.to_string() };
-                let auth = r["headers"]["Authorization"].as_str().unwrap_or_default();
-                let region = auth.split('/').nth(2).unwrap_or_default().to_string();
-                body.contains(&format!("Action={action}&")).then_some((region, body))
-            })
-            .collect()
-    }
-
-    fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
-        let config = aws_sdk_ec2::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(region.to_string()))
-            .endpoint_url(self.endpoint())
-            .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-            .build();
-        aws_sdk_ec2::Client::from_conf(config)
-    }
-
-    /// `posture` with the standard AWS environment pointing at moto, and nothing else.
-    fn posture(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_posture"))
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("AWS_ENDPOINT_URL", self.endpoint())
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", self.dir.join("no-config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", self.dir.join("no-credentials"))
-            .output()
-            .unwrap()
-    }
-
-    fn query(&self, args: &[&str]) -> Vec<Value> {
-        let out = self.posture(args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().clone()
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// Launches `count` instances with the given IMDS token setting; returns their ids.
 async fn launch(client: &aws_sdk_ec2::Client, count: i32, tokens: HttpTokensState) -> Vec<String> {
@@ -134,15 +20,25 @@ async fn launch(client: &aws_sdk_ec2::Client, count: i32, tokens: HttpTokensStat
         .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
         .min_count(count)
         .max_count(count)
-        .metadata_options(InstanceMetadataOptionsRequest::builder().http_tokens(tokens).build())
+        .metadata_options(
+            InstanceMetadataOptionsRequest::builder()
+                .http_tokens(tokens)
+                .build(),
+        )
         .send()
         .await
         .unwrap();
-    out.instances().iter().map(|i| i.instance_id().unwrap().to_string()).collect()
+    out.instances()
+        .iter()
+        .map(|i| i.instance_id().unwrap().to_string())
+        .collect()
 }
 
 fn ids(rows: &[Value]) -> Vec<String> {
-    let mut ids: Vec<String> = rows.iter().map(|r| r["instance_id"].as_str().unwrap().to_string()).collect();
+    let mut ids: Vec<String> = rows
+        .iter()
+        .map(|r| r["instance_id"].as_str().unwrap().to_string())
+        .collect();
     ids.sort();
     ids
 }
@@ -158,140 +54,569 @@ async fn live_instances_match_what_was_created_across_two_regions() {
 
     // The user's query: exactly the optional-token instances, from both regions.
     moto.record();
-    let rows = moto.query(&["query", "--regions", "us-east-1,eu-west-1", "-o", "json", "select * from ec2_instance where http_tokens = 'optional'"]);
+    let rows = moto.query(&[
+        "query",
+        "--regions",
+        "us-east-1,eu-west-1",
+        "-o",
+        "json",
+        "select * from ec2_instance where http_tokens = 'optional'",
+    ]);
     assert_eq!(ids(&rows), optional);
     assert!(rows.iter().all(|r| r["account_id"] == "123456789012"));
-    assert_eq!(rows.iter().filter(|r| r["region"] == "eu-west-1").count(), 2);
+    assert_eq!(
+        rows.iter().filter(|r| r["region"] == "eu-west-1").count(),
+        2
+    );
     // moto answers 500 to the http-tokens filter: fetched unfiltered once more, and the
     // connection stops sending it (regions run concurrently, so both may try it once).
     let calls = moto.calls("DescribeInstances");
-    assert!(calls.iter().any(|(_, body)| body.contains("metadata-options.http-tokens")), "the filter was pushed: {calls:?}");
-    assert!(calls.len() <= 4, "one page per region, plus at most one fallback per region: {calls:?}");
-    assert_eq!(calls.iter().filter(|(_, body)| !body.contains("Filter")).count(), 2, "each region fetched unfiltered once: {calls:?}");
+    assert!(
+        calls
+            .iter()
+            .any(|(_, body)| body.contains("metadata-options.http-tokens")),
+        "the filter was pushed: {calls:?}"
+    );
+    assert!(
+        calls.len() <= 4,
+        "one page per region, plus at most one fallback per region: {calls:?}"
+    );
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|(_, body)| !body.contains("Filter"))
+            .count(),
+        2,
+        "each region fetched unfiltered once: {calls:?}"
+    );
 
     // Ids are pushed down as the instance-id filter: one call per region, no NotFound errors
     // from the region that does not hold them.
     moto.record();
-    let rows = moto.query(&["query", "--regions", "us-east-1,eu-west-1", "-o", "json", &format!("select instance_id from ec2_instance where instance_id in ('{}', '{}')", required[0], required[1])]);
-    assert_eq!(ids(&rows), { let mut r = required.clone(); r.sort(); r });
+    let rows = moto.query(&[
+        "query",
+        "--regions",
+        "us-east-1,eu-west-1",
+        "-o",
+        "json",
+        &format!(
+            "select instance_id from ec2_instance where instance_id in ('{}', '{}')",
+            required[0], required[1]
+        ),
+    ]);
+    assert_eq!(ids(&rows), {
+        let mut r = required.clone();
+        r.sort();
+        r
+    });
     let calls = moto.calls("DescribeInstances");
     assert_eq!(calls.len(), 2, "{calls:?}");
-    assert!(calls.iter().all(|(_, body)| body.contains("Filter.1.Name=instance-id")), "{calls:?}");
+    assert!(
+        calls
+            .iter()
+            .all(|(_, body)| body.contains("Filter.1.Name=instance-id")),
+        "{calls:?}"
+    );
 
     moto.record();
-    let rows = moto.query(&["query", "--regions", "us-east-1", "-o", "json", "select instance_id, instance_state from ec2_instance where instance_state = 'running'"]);
+    let rows = moto.query(&[
+        "query",
+        "--regions",
+        "us-east-1",
+        "-o",
+        "json",
+        "select instance_id, instance_state from ec2_instance where instance_state = 'running'",
+    ]);
     assert_eq!(rows.len(), 5);
     let calls = moto.calls("DescribeInstances");
     assert_eq!(calls.len(), 1);
-    assert!(calls[0].1.contains("Filter.1.Name=instance-state-name"), "{calls:?}");
+    assert!(
+        calls[0].1.contains("Filter.1.Name=instance-state-name"),
+        "{calls:?}"
+    );
 
     // LIMIT becomes MaxResults and stops early.
     moto.record();
-    let rows = moto.query(&["query", "--regions", "us-east-1", "-o", "json", "select instance_id from ec2_instance limit 2"]);
+    let rows = moto.query(&[
+        "query",
+        "--regions",
+        "us-east-1",
+        "-o",
+        "json",
+        "select instance_id from ec2_instance limit 2",
+    ]);
     assert_eq!(rows.len(), 2);
     let calls = moto.calls("DescribeInstances");
     assert_eq!(calls.len(), 1);
     assert!(calls[0].1.contains("MaxResults=5"), "{calls:?}");
 
     // EXPLAIN shows what is pushed.
-    let plan = moto.posture(&["query", "--regions", "us-east-1", "-o", "csv", "explain select instance_id from ec2_instance where vpc_id = 'vpc-1' limit 3"]);
+    let plan = moto.posture(&[
+        "query",
+        "--regions",
+        "us-east-1",
+        "-o",
+        "csv",
+        "explain select instance_id from ec2_instance where vpc_id = 'vpc-1' limit 3",
+    ]);
     let plan = String::from_utf8(plan.stdout).unwrap();
-    assert!(plan.contains("LiveScanExec: table=ec2_instance") && plan.contains("filter vpc-id=[vpc-1]"), "{plan}");
+    assert!(
+        plan.contains(
+            "LiveScanExec: table=ec2_instance, accounts=[123456789012], regions=[us-east-1]"
+        ) && plan.contains("filter vpc-id=[vpc-1]"),
+        "{plan}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn live_errors_are_one_line() {
     let moto = Moto::start();
-    let out = moto.posture(&["query", "--regions", "moon-1", "select 1"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("`moon-1` is not an AWS region"), "{err}");
-    let out = moto.posture(&["query", "select count(*) from ebs_snapshot"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("table ebs_snapshot is not available from live AWS yet"));
+    let one_line = |out: std::process::Output, expected: &str| {
+        assert_eq!(out.status.code(), Some(2), "{expected}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(expected),
+            "{err}"
+        );
+    };
+    one_line(
+        moto.posture(&["query", "--regions", "moon-1", "select 1"]),
+        "--regions: `moon-1` is not an AWS region",
+    );
+    one_line(
+        moto.command()
+            .args(["query", "select 1"])
+            .env("AWS_REGION", "mars")
+            .output()
+            .unwrap(),
+        "`mars` is not an AWS region",
+    );
     // Nothing listens on this endpoint.
-    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let out = Command::new(env!("CARGO_BIN_EXE_posture"))
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = moto
+        .command()
         .args(["query", "select count(*) from ec2_instance"])
-        .env_clear()
         .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{closed}"))
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_MAX_ATTEMPTS", "1")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: cannot reach AWS as the configured identity"), "{err}");
+    one_line(out, "cannot reach AWS as the configured identity");
+    // No credentials anywhere in the chain.
+    let out = moto
+        .command()
+        .args(["query", "select count(*) from vpc"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .unwrap();
+    one_line(out, "cannot reach AWS as the configured identity");
+    // moto lets anyone assume any role: what is checked here is the ARN itself.
+    one_line(
+        moto.posture(&["query", "--role-arn", "arn:aws:iam::1:role/x", "select 1"]),
+        "--role-arn arn:aws:iam::1:role/x: not an IAM role ARN",
+    );
+    one_line(
+        moto.posture(&[
+            "query",
+            "--role-arn",
+            "arn:aws:iam::123456789012:user/x",
+            "select 1",
+        ]),
+        "not an IAM role ARN",
+    );
 }
 
-/// The estate as `aws ec2 describe-instances` prints it, dumped by boto3 (which the aws CLI is
-/// built on) from moto's venv: independent of posture's own SDK mapping.
-fn dump_with_boto3(moto: &Moto, region: &str, dir: &std::path::Path) {
-    let python = std::env::var_os("POSTURE_MOTO_SERVER").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server")).with_file_name("python");
-    let out_dir = dir.join("123456789012").join(region);
-    std::fs::create_dir_all(&out_dir).unwrap();
-    let script = r#"
-import boto3, json, sys
-endpoint, region, path = sys.argv[1:4]
-ec2 = boto3.client("ec2", region_name=region, endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing")
-for op, key in [("describe_instances", "Reservations"), ("describe_security_groups", "SecurityGroups"), ("describe_volumes", "Volumes"), ("describe_vpcs", "Vpcs"), ("describe_subnets", "Subnets")]:
-    items = [i for page in ec2.get_paginator(op).paginate() for i in page[key]]
-    json.dump({key: items}, open(f"{path}/{op}.json", "w"), default=lambda d: d.isoformat(), indent=1)
-"#;
-    let status = Command::new(python).args(["-c", script, &moto.endpoint(), region, out_dir.to_str().unwrap()]).status().unwrap();
-    assert!(status.success(), "boto3 dump");
-}
-
-fn sorted(mut rows: Vec<Value>) -> Vec<String> {
-    let mut rows: Vec<String> = rows.drain(..).map(|r| r.to_string()).collect();
+/// Rows of `select * from <table>` as sorted JSON text, without columns moto makes up per call.
+fn rows(moto: &Moto, source: &[&str], table: &str) -> Vec<String> {
+    let sql = format!("select * from {table}");
+    let args: Vec<&str> = ["query", "-o", "json"]
+        .iter()
+        .copied()
+        .chain(source.iter().copied())
+        .chain([sql.as_str()])
+        .collect();
+    let mut rows: Vec<String> = moto
+        .query(&args)
+        .into_iter()
+        .map(|mut r| {
+            // moto reports the time of the GetTrailStatus call as the last delivery.
+            r.as_object_mut().unwrap().remove("latest_delivery_time");
+            r.to_string()
+        })
+        .collect();
     rows.sort();
     rows
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn live_and_offline_give_the_same_rows_and_findings() {
-    let moto = Moto::start();
-    let east = moto.ec2("us-east-1");
-    launch(&east, 2, HttpTokensState::Optional).await;
-    let instance = launch(&east, 2, HttpTokensState::Required).await.remove(0);
-    let group = east.create_security_group().group_name("web").description("web tier").send().await.unwrap().group_id().unwrap().to_string();
-    east.authorize_security_group_ingress()
-        .group_id(&group)
-        .ip_permissions(aws_sdk_ec2::types::IpPermission::builder().ip_protocol("tcp").from_port(22).to_port(22).ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip("0.0.0.0/0").build()).build())
-        .ip_permissions(aws_sdk_ec2::types::IpPermission::builder().ip_protocol("-1").ipv6_ranges(aws_sdk_ec2::types::Ipv6Range::builder().cidr_ipv6("::/0").build()).build())
-        .send()
-        .await
-        .unwrap();
-    let volume = east.create_volume().availability_zone("us-east-1a").size(8).encrypted(false).send().await.unwrap().volume_id().unwrap().to_string();
-    east.attach_volume().volume_id(&volume).instance_id(&instance).device("/dev/sdf").send().await.unwrap();
-    east.create_volume().availability_zone("us-east-1a").size(20).encrypted(true).send().await.unwrap();
-    let dir = moto.dir.join("inventory");
-    dump_with_boto3(&moto, "us-east-1", &dir);
-    let offline = dir.to_str().unwrap();
+fn findings(moto: &Moto, source: &[&str]) -> Vec<Value> {
+    let args: Vec<&str> = ["check", "-o", "json", "--as-of", "2026-11-25T18:00:00Z"]
+        .iter()
+        .copied()
+        .chain(source.iter().copied())
+        .collect();
+    let out = moto.posture(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
 
-    for table in ["ec2_instance", "ec2_security_group", "ec2_security_group_rule", "ebs_volume", "vpc", "vpc_subnet"] {
-        let sql = format!("select * from {table}");
-        let live = moto.query(&["query", "-o", "json", &sql]);
-        assert!(!live.is_empty(), "{table} has rows");
-        assert_eq!(sorted(live), sorted(moto.query(&["query", "-i", offline, "-o", "json", &sql])), "{table}: live and offline rows differ");
+#[tokio::test(flavor = "multi_thread")]
+async fn live_offline_and_snapshot_give_the_same_rows_and_findings() {
+    let moto = Moto::start();
+    let made = moto.create_estate();
+    let regions = ["us-east-1", "eu-west-1"];
+    let dump = moto.dir.join("boto3");
+    moto.dump(&dump, &regions);
+    let snapshot = moto.dir.join("snapshot");
+    let out = moto.posture(&[
+        "snapshot",
+        "--regions",
+        "us-east-1,eu-west-1",
+        "--out",
+        snapshot.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("resources in"),
+        "snapshot says what it wrote"
+    );
+
+    let live = ["--regions", "us-east-1,eu-west-1"];
+    for table in posture_sql::tables::TABLES {
+        let live_rows = rows(&moto, &live, table.name);
+        assert!(
+            !live_rows.is_empty(),
+            "{} has rows in the estate",
+            table.name
+        );
+        assert_eq!(
+            live_rows,
+            rows(&moto, &["-i", dump.to_str().unwrap()], table.name),
+            "{}: live and the boto3 dump differ",
+            table.name
+        );
+        assert_eq!(
+            live_rows,
+            rows(&moto, &["-i", snapshot.to_str().unwrap()], table.name),
+            "{}: live and posture snapshot differ",
+            table.name
+        );
     }
 
-    let controls = ["-c", "ec2_instance_imdsv2_required", "-c", "ec2_instance_no_public_ip", "-c", "ec2_instance_profile_attached",
-        "-c", "vpc_sg_restricted_ssh", "-c", "vpc_sg_no_unrestricted_ingress", "-c", "vpc_default_sg_closed", "-c", "vpc_sg_authorized_ports_only",
-        "-c", "ebs_attached_volume_encrypted", "-c", "vpc_subnet_no_auto_public_ip"];
-    let check = |source: &[&str]| {
-        let args: Vec<&str> = ["check", "-o", "json"].iter().chain(source).chain(controls.iter()).copied().collect();
-        let out = moto.posture(&args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        sorted(serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().clone())
+    // The whole catalogue, live and offline.
+    let live_findings = findings(&moto, &live);
+    assert_eq!(
+        live_findings,
+        findings(&moto, &["-i", dump.to_str().unwrap()])
+    );
+    assert_eq!(
+        live_findings,
+        findings(&moto, &["-i", snapshot.to_str().unwrap()])
+    );
+    let verdict = |control: &str, resource: &str| {
+        live_findings
+            .iter()
+            .find(|f| f["control_id"] == control && f["resource_id"] == resource)
+            .map(|f| f["status"].as_str().unwrap().to_string())
     };
-    let live = check(&[]);
-    assert!(live.iter().any(|f| f.contains(&group) && f.contains("\"alarm\"")), "the web group's world-open SSH alarms");
-    assert!(live.iter().any(|f| f.contains(&volume) && f.contains("\"alarm\"")), "the attached unencrypted volume alarms");
-    assert_eq!(live, check(&["-i", offline]));
+    assert_eq!(
+        verdict("vpc_sg_restricted_ssh", made["web_group"].as_str().unwrap()).as_deref(),
+        Some("alarm")
+    );
+    assert_eq!(
+        verdict(
+            "ebs_attached_volume_encrypted",
+            made["unencrypted_volume"].as_str().unwrap()
+        )
+        .as_deref(),
+        Some("alarm")
+    );
+    assert_eq!(
+        verdict(
+            "ebs_snapshot_not_public",
+            made["public_snapshot"].as_str().unwrap()
+        )
+        .as_deref(),
+        Some("alarm")
+    );
+    for id in made["optional"].as_array().unwrap() {
+        assert_eq!(
+            verdict("ec2_instance_imdsv2_required", id.as_str().unwrap()).as_deref(),
+            Some("alarm")
+        );
+        assert_eq!(
+            verdict("ec2_instance_role_no_admin_access", id.as_str().unwrap()).as_deref(),
+            Some("alarm")
+        );
+    }
+    let checked: std::collections::BTreeSet<&str> = live_findings
+        .iter()
+        .map(|f| f["control_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        checked.len() >= 25,
+        "most controls have resources in the estate: {checked:?}"
+    );
+}
+
+/// Calls of `action` since `record()`, as a count.
+fn count(moto: &Moto, action: &str) -> usize {
+    moto.calls(action).len()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_calls_are_the_fewest_pages_the_rows_need() {
+    let moto = Moto::start();
+    let made = moto.create_estate();
+    // 120 more reservations in us-east-1: above moto's default page of 100 reservations.
+    let east = moto.ec2("us-east-1");
+    for _ in 0..120 {
+        launch(&east, 1, HttpTokensState::Required).await;
+    }
+    let two = ["--regions", "us-east-1,eu-west-1"];
+    let query = |sql: &str| {
+        moto.record();
+        let args: Vec<&str> = ["query", "-o", "json"]
+            .iter()
+            .copied()
+            .chain(two)
+            .chain([sql])
+            .collect();
+        moto.query(&args)
+    };
+
+    // Every instance: one page per region (MaxResults=1000), eu-west-1 holding one instance.
+    assert_eq!(query("select instance_id from ec2_instance").len(), 125);
+    assert_eq!(count(&moto, "DescribeInstances"), 2);
+    assert!(
+        moto.calls("DescribeInstances")
+            .iter()
+            .all(|(_, body)| body.contains("MaxResults=1000"))
+    );
+
+    // IAM: one GetAccountAuthorizationDetails (moto answers in one page), never a call per role.
+    assert_eq!(query("select count(*) as n from iam_role")[0]["n"], 2);
+    assert_eq!(count(&moto, "GetAccountAuthorizationDetails"), 1);
+    for per_role in [
+        "GetRole",
+        "ListRoles",
+        "ListAttachedRolePolicies",
+        "ListRolePolicies",
+        "GetRolePolicy",
+        "GetPolicyVersion",
+    ] {
+        assert_eq!(count(&moto, per_role), 0, "{per_role}");
+    }
+    assert!(
+        moto.calls("GetAccountAuthorizationDetails")[0]
+            .1
+            .contains("Filter.member.1=Role"),
+        "only roles asked for"
+    );
+
+    // Columns in the list response: no per-row calls. Permission columns: one call per snapshot.
+    assert_eq!(
+        query("select snapshot_id, encrypted from ebs_snapshot").len(),
+        3
+    );
+    assert_eq!(
+        (
+            count(&moto, "DescribeSnapshots"),
+            count(&moto, "DescribeSnapshotAttribute")
+        ),
+        (2, 0)
+    );
+    let public = query("select snapshot_id from ebs_snapshot where is_public");
+    assert_eq!(public.len(), 1);
+    assert_eq!(public[0]["snapshot_id"], made["public_snapshot"]);
+    assert_eq!(
+        (
+            count(&moto, "DescribeSnapshots"),
+            count(&moto, "DescribeSnapshotAttribute")
+        ),
+        (2, 3)
+    );
+
+    // Trails: the status only when asked for, once per trail, in its home region.
+    assert_eq!(query("select name from cloudtrail_trail").len(), 2);
+    assert_eq!(
+        (
+            count(&moto, "DescribeTrails"),
+            count(&moto, "GetTrailStatus")
+        ),
+        (2, 0)
+    );
+    let logging = query("select name, is_logging from cloudtrail_trail order by name");
+    assert_eq!(
+        (
+            logging[0]["is_logging"].clone(),
+            logging[1]["is_logging"].clone()
+        ),
+        (Value::Bool(true), Value::Bool(false))
+    );
+    assert_eq!(
+        (
+            count(&moto, "DescribeTrails"),
+            count(&moto, "GetTrailStatus")
+        ),
+        (2, 2)
+    );
+
+    // Pushed filters: one call per region each, the filter in the request.
+    for (sql, action, filter) in [
+        (
+            format!(
+                "select volume_id from ebs_volume where volume_id = '{}'",
+                made["unencrypted_volume"].as_str().unwrap()
+            ),
+            "DescribeVolumes",
+            "volume-id",
+        ),
+        (
+            "select volume_id from ebs_volume where encrypted = false".to_string(),
+            "DescribeVolumes",
+            "Filter.1.Name=encrypted&Filter.1.Value.1=false",
+        ),
+        (
+            "select volume_id from ebs_volume where tags['env'] = 'prod'".to_string(),
+            "DescribeVolumes",
+            "Filter.1.Name=tag%3Aenv",
+        ),
+        (
+            format!(
+                "select group_id from ec2_security_group_rule where group_id = '{}'",
+                made["web_group"].as_str().unwrap()
+            ),
+            "DescribeSecurityGroups",
+            "group-id",
+        ),
+        (
+            "select route_table_id from vpc_route where vpc_id = 'vpc-none'".to_string(),
+            "DescribeRouteTables",
+            "vpc-id",
+        ),
+    ] {
+        let rows = query(&sql);
+        let calls = moto.calls(action);
+        assert_eq!(calls.len(), 2, "{sql}: {calls:?}");
+        assert!(
+            calls.iter().all(|(_, body)| body.contains(filter)),
+            "{sql}: {calls:?}"
+        );
+        assert!(
+            rows.iter()
+                .all(|r| r.as_object().unwrap().values().all(|v| !v.is_null())),
+            "{sql}"
+        );
+    }
+    assert_eq!(
+        query("select volume_id from ebs_volume where tags['env'] = 'prod'").len(),
+        1
+    );
+
+    // LIMIT: MaxResults and an early stop.
+    assert_eq!(
+        query("select instance_id from ec2_instance limit 7").len(),
+        7
+    );
+    let calls = moto.calls("DescribeInstances");
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(
+        calls.iter().all(|(_, body)| body.contains("MaxResults=7")),
+        "{calls:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn several_accounts_through_assumed_roles_and_the_organization() {
+    let moto = Moto::start();
+    launch(&moto.ec2("us-east-1"), 2, HttpTokensState::Optional).await;
+    // An instance in another account, created with that account's assumed-role credentials.
+    let other = "222233334444";
+    moto::estate(&[
+        "run-as",
+        &moto.endpoint(),
+        &format!("arn:aws:iam::{other}:role/audit"),
+    ]);
+
+    let per_account = |args: &[&str]| {
+        let sql = "select account_id, count(*) as n from ec2_instance group by account_id order by account_id";
+        let args: Vec<&str> = ["query", "-o", "json"]
+            .iter()
+            .copied()
+            .chain(args.iter().copied())
+            .chain([sql])
+            .collect();
+        moto.query(&args)
+            .iter()
+            .map(|r| {
+                (
+                    r["account_id"].as_str().unwrap().to_string(),
+                    r["n"].as_i64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let both = per_account(&[
+        "--role-arn",
+        &format!("arn:aws:iam::{other}:role/audit"),
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/audit",
+    ]);
+    assert_eq!(
+        both,
+        [("123456789012".to_string(), 2), (other.to_string(), 1)]
+    );
+
+    // The organization: its management account (read as the caller) and every active member.
+    let members = moto::estate(&["organization", &moto.endpoint()]);
+    let members: Vec<String> = serde_json::from_str(&members).unwrap();
+    let mut accounts: Vec<String> = moto
+        .query(&[
+            "query",
+            "-o",
+            "json",
+            "--org-role",
+            "OrganizationAccountAccessRole",
+            "select distinct account_id from vpc",
+        ])
+        .iter()
+        .map(|r| r["account_id"].as_str().unwrap().to_string())
+        .collect();
+    accounts.sort();
+    let mut expected = members.clone();
+    expected.push("123456789012".to_string());
+    expected.sort();
+    assert_eq!(accounts, expected);
+    let plan = moto.posture(&[
+        "query",
+        "-o",
+        "csv",
+        "--org-role",
+        "OrganizationAccountAccessRole",
+        "explain select * from vpc",
+    ]);
+    let plan = String::from_utf8(plan.stdout).unwrap();
+    assert!(
+        members.iter().all(|m| plan.contains(m.as_str())),
+        "EXPLAIN names the accounts: {plan}"
+    );
 }

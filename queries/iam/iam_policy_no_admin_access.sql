@@ -22,7 +22,7 @@ with admin as (
 select
   p.arn as resource,
   'AWS::IAM::Policy' as resource_type,
-  p.policy_id as resource_id,
+  coalesce(p.policy_id, p.arn) as resource_id, -- the id (what AWS Config names), else the ARN if the source left it out
   case when a.policy_arn is null then 'ok' else 'alarm' end as status,
   case
     when a.policy_arn is null then coalesce(p.policy_name, p.arn) || ' (default version ' || coalesce(p.default_version_id, '?') || ') has no admin statement.'

@@ -12,14 +12,22 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::prelude::SessionContext;
-use include_dir::{include_dir, Dir};
+use include_dir::{Dir, include_dir};
 use posture_sql::udfs::PortSet;
 use serde::{Deserialize, Serialize};
 
 static FILES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR");
 
 /// Row columns every control query returns, in this order.
-pub const ROW_CONTRACT: [&str; 7] = ["resource", "resource_type", "resource_id", "status", "reason", "account_id", "region"];
+pub const ROW_CONTRACT: [&str; 7] = [
+    "resource",
+    "resource_type",
+    "resource_id",
+    "status",
+    "reason",
+    "account_id",
+    "region",
+];
 
 /// The bundled benchmarks.
 pub const BENCHMARKS: [&str; 4] = ["fsbp", "cis", "exposure", "all"];
@@ -118,11 +126,23 @@ pub enum Error {
     #[error("unknown benchmark `{0}`; choose one of fsbp, cis, exposure, all")]
     UnknownBenchmark(String),
     #[error("control {control} has no parameter `{name}`{hint}")]
-    UnknownParameter { control: String, name: String, hint: String },
+    UnknownParameter {
+        control: String,
+        name: String,
+        hint: String,
+    },
     #[error("parameter {control}.{name} = `{value}`: {reason}")]
-    BadParameter { control: String, name: String, value: String, reason: String },
+    BadParameter {
+        control: String,
+        name: String,
+        value: String,
+        reason: String,
+    },
     #[error("control {control}: {source}")]
-    Query { control: String, source: datafusion::error::DataFusionError },
+    Query {
+        control: String,
+        source: datafusion::error::DataFusionError,
+    },
     #[error("control {control} broke the row contract: {reason}")]
     Contract { control: String, reason: String },
 }
@@ -135,7 +155,13 @@ pub fn catalogue() -> &'static [Control] {
             .dirs()
             .flat_map(|d| d.files())
             .filter(|f| f.path().extension().is_some_and(|e| e == "sql"))
-            .map(|f| parse(f.path().to_str().unwrap_or_default(), f.contents_utf8().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}")))
+            .map(|f| {
+                parse(
+                    f.path().to_str().unwrap_or_default(),
+                    f.contents_utf8().unwrap_or_default(),
+                )
+                .unwrap_or_else(|e| panic!("{e}"))
+            })
             .collect();
         controls.sort_by(|a, b| a.id.cmp(&b.id));
         controls
@@ -143,13 +169,23 @@ pub fn catalogue() -> &'static [Control] {
 }
 
 pub fn control(id: &str) -> Result<&'static Control, Error> {
-    catalogue().iter().find(|c| c.id == id).ok_or_else(|| Error::UnknownControl(id.to_string()))
+    catalogue()
+        .iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| Error::UnknownControl(id.to_string()))
 }
 
 /// The controls of a benchmark: `fsbp`, `cis` and `exposure` by framework tag, `all`.
 pub fn benchmark(name: &str) -> Result<Vec<&'static Control>, Error> {
     let tagged = |tag: &str| -> Vec<&'static Control> {
-        catalogue().iter().filter(|c| c.frameworks.iter().any(|f| f == tag || f.starts_with(&format!("{tag}:")))).collect()
+        catalogue()
+            .iter()
+            .filter(|c| {
+                c.frameworks
+                    .iter()
+                    .any(|f| f == tag || f.starts_with(&format!("{tag}:")))
+            })
+            .collect()
     };
     match name {
         "all" => Ok(catalogue().iter().collect()),
@@ -160,11 +196,19 @@ pub fn benchmark(name: &str) -> Result<Vec<&'static Control>, Error> {
 
 /// `queries/<service>/<id>.sql` → a control: `/* TOML */` then SQL.
 pub fn parse(path: &str, text: &str) -> Result<Control, String> {
-    let (service, file) = path.split_once('/').ok_or_else(|| format!("{path}: controls live in queries/<service>/<id>.sql"))?;
+    let (service, file) = path
+        .split_once('/')
+        .ok_or_else(|| format!("{path}: controls live in queries/<service>/<id>.sql"))?;
     let id = file.strip_suffix(".sql").unwrap_or(file);
-    let body = text.trim_start().strip_prefix("/*").ok_or_else(|| format!("{path}: starts with a /* TOML */ metadata block"))?;
-    let (front, sql) = body.split_once("*/").ok_or_else(|| format!("{path}: the metadata block is not closed with */"))?;
-    let mut control: Control = toml::from_str(front).map_err(|e| format!("{path}: metadata: {e}"))?;
+    let body = text
+        .trim_start()
+        .strip_prefix("/*")
+        .ok_or_else(|| format!("{path}: starts with a /* TOML */ metadata block"))?;
+    let (front, sql) = body
+        .split_once("*/")
+        .ok_or_else(|| format!("{path}: the metadata block is not closed with */"))?;
+    let mut control: Control =
+        toml::from_str(front).map_err(|e| format!("{path}: metadata: {e}"))?;
     control.id = id.to_string();
     control.service = service.to_string();
     control.sql = sql.trim().to_string();
@@ -174,22 +218,48 @@ pub fn parse(path: &str, text: &str) -> Result<Control, String> {
 impl Control {
     /// Typed values for the control's placeholders: defaults, then `overrides` (name → text).
     /// `$as_of` is the time "now" means for the control.
-    pub fn bind(&self, overrides: &HashMap<String, String>, as_of_micros: i64) -> Result<Vec<(String, ScalarValue)>, Error> {
+    pub fn bind(
+        &self,
+        overrides: &HashMap<String, String>,
+        as_of_micros: i64,
+    ) -> Result<Vec<(String, ScalarValue)>, Error> {
         for name in overrides.keys() {
             if !self.parameters.iter().any(|p| &p.name == name) {
                 let names: Vec<&str> = self.parameters.iter().map(|p| p.name.as_str()).collect();
-                let hint = if names.is_empty() { " (it takes none)".to_string() } else { format!(" (it takes {})", names.join(", ")) };
-                return Err(Error::UnknownParameter { control: self.id.clone(), name: name.clone(), hint });
+                let hint = if names.is_empty() {
+                    " (it takes none)".to_string()
+                } else {
+                    format!(" (it takes {})", names.join(", "))
+                };
+                return Err(Error::UnknownParameter {
+                    control: self.id.clone(),
+                    name: name.clone(),
+                    hint,
+                });
             }
         }
-        let mut values = vec![("as_of".to_string(), ScalarValue::TimestampMicrosecond(Some(as_of_micros), Some("UTC".into())))];
+        let mut values = vec![(
+            "as_of".to_string(),
+            ScalarValue::TimestampMicrosecond(Some(as_of_micros), Some("UTC".into())),
+        )];
         for p in &self.parameters {
             let text = overrides.get(&p.name).unwrap_or(&p.default);
-            let bad = |reason: String| Error::BadParameter { control: self.id.clone(), name: p.name.clone(), value: text.clone(), reason };
+            let bad = |reason: String| Error::BadParameter {
+                control: self.id.clone(),
+                name: p.name.clone(),
+                value: text.clone(),
+                reason,
+            };
             let value = match p.ty {
-                ParameterType::Int => ScalarValue::Int64(Some(text.trim().parse().map_err(|_| bad("expected a whole number".into()))?)),
+                ParameterType::Int => ScalarValue::Int64(Some(
+                    text.trim()
+                        .parse()
+                        .map_err(|_| bad("expected a whole number".into()))?,
+                )),
                 ParameterType::Text => ScalarValue::Utf8(Some(text.clone())),
-                ParameterType::PortList => ScalarValue::Utf8(Some(PortSet::parse(text).map_err(bad)?.to_spec())),
+                ParameterType::PortList => {
+                    ScalarValue::Utf8(Some(PortSet::parse(text).map_err(bad)?.to_spec()))
+                }
             };
             values.push((p.name.clone(), value));
         }
@@ -198,29 +268,56 @@ impl Control {
 
     /// Runs the control over the session's tables; findings come sorted by account, region and
     /// resource.
-    pub async fn run(&self, ctx: &SessionContext, overrides: &HashMap<String, String>, as_of_micros: i64) -> Result<Vec<Finding>, Error> {
-        let query_error = |e| Error::Query { control: self.id.clone(), source: e };
+    pub async fn run(
+        &self,
+        ctx: &SessionContext,
+        overrides: &HashMap<String, String>,
+        as_of_micros: i64,
+    ) -> Result<Vec<Finding>, Error> {
+        let query_error = |e| Error::Query {
+            control: self.id.clone(),
+            source: e,
+        };
         let values = self.bind(overrides, as_of_micros)?;
-        let used: Vec<(String, ScalarValue)> = values.into_iter().filter(|(name, _)| self.sql.contains(&format!("${name}"))).collect();
+        let used: Vec<(String, ScalarValue)> = values
+            .into_iter()
+            .filter(|(name, _)| self.sql.contains(&format!("${name}")))
+            .collect();
         let frame = ctx.sql(&self.sql).await.map_err(query_error)?;
-        let frame = if used.is_empty() { frame } else { frame.with_param_values(used).map_err(query_error)? };
+        let frame = if used.is_empty() {
+            frame
+        } else {
+            frame.with_param_values(used).map_err(query_error)?
+        };
         let batches = frame.collect().await.map_err(query_error)?;
         let mut findings = Vec::new();
         for batch in &batches {
             self.findings(batch, &mut findings)?;
         }
         // SQL without ORDER BY has no order; reports and imports should not churn.
-        findings.sort_by(|a, b| (&a.account_id, &a.region, &a.resource_id, &a.resource).cmp(&(&b.account_id, &b.region, &b.resource_id, &b.resource)));
+        findings.sort_by(|a, b| {
+            (&a.account_id, &a.region, &a.resource_id, &a.resource).cmp(&(
+                &b.account_id,
+                &b.region,
+                &b.resource_id,
+                &b.resource,
+            ))
+        });
         Ok(findings)
     }
 
     /// The batch's rows as findings, read straight from the Arrow columns.
     fn findings(&self, batch: &RecordBatch, out: &mut Vec<Finding>) -> Result<(), Error> {
-        let contract = |reason: String| Error::Contract { control: self.id.clone(), reason };
+        let contract = |reason: String| Error::Contract {
+            control: self.id.clone(),
+            reason,
+        };
         let schema = batch.schema();
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
         if names != ROW_CONTRACT {
-            return Err(contract(format!("columns are {names:?}, not {ROW_CONTRACT:?}")));
+            return Err(contract(format!(
+                "columns are {names:?}, not {ROW_CONTRACT:?}"
+            )));
         }
         let columns = batch
             .columns()
@@ -232,8 +329,15 @@ impl Control {
         for row in 0..batch.num_rows() {
             let text = |i: usize| -> Result<String, Error> {
                 if columns[i].is_null(row) {
-                    let id = if columns[2].is_null(row) { "?" } else { columns[2].value(row) };
-                    return Err(contract(format!("{} is null for resource {id}", ROW_CONTRACT[i])));
+                    let id = if columns[2].is_null(row) {
+                        "?"
+                    } else {
+                        columns[2].value(row)
+                    };
+                    return Err(contract(format!(
+                        "{} is null for resource {id}",
+                        ROW_CONTRACT[i]
+                    )));
                 }
                 Ok(columns[i].value(row).to_string())
             };
@@ -241,7 +345,11 @@ impl Control {
                 "ok" => Status::Ok,
                 "alarm" => Status::Alarm,
                 "skip" => Status::Skip,
-                other => return Err(contract(format!("status `{other}` is not ok, alarm or skip"))),
+                other => {
+                    return Err(contract(format!(
+                        "status `{other}` is not ok, alarm or skip"
+                    )));
+                }
             };
             out.push(Finding {
                 control_id: self.id.clone(),
@@ -293,28 +401,74 @@ mod tests {
 
     #[test]
     fn front_matter_errors_name_the_file() {
-        assert!(parse("vpc/x.sql", "select 1").unwrap_err().contains("vpc/x.sql: starts with"));
-        assert!(parse("vpc/x.sql", "/* title = 1").unwrap_err().contains("not closed"));
-        assert!(parse("vpc/x.sql", "/* nope = 1 */ select 1").unwrap_err().starts_with("vpc/x.sql: metadata:"));
-        assert!(parse("x.sql", "/* */").unwrap_err().contains("queries/<service>/<id>.sql"));
+        assert!(
+            parse("vpc/x.sql", "select 1")
+                .unwrap_err()
+                .contains("vpc/x.sql: starts with")
+        );
+        assert!(
+            parse("vpc/x.sql", "/* title = 1")
+                .unwrap_err()
+                .contains("not closed")
+        );
+        assert!(
+            parse("vpc/x.sql", "/* nope = 1 */ select 1")
+                .unwrap_err()
+                .starts_with("vpc/x.sql: metadata:")
+        );
+        assert!(
+            parse("x.sql", "/* */")
+                .unwrap_err()
+                .contains("queries/<service>/<id>.sql")
+        );
     }
 
     #[test]
     fn parameters_bind_typed_or_fail_clearly() {
         let c = control("vpc_sg_restricted_common_ports").unwrap();
-        let values = c.bind(&HashMap::from([("blockedPorts".into(), "3306, 22".into())]), 0).unwrap();
-        assert!(values.contains(&("blockedPorts".into(), ScalarValue::Utf8(Some("22,3306".into())))));
-        let err = c.bind(&HashMap::from([("blockedPorts".into(), "22;drop".into())]), 0).unwrap_err().to_string();
-        assert_eq!(err, "parameter vpc_sg_restricted_common_ports.blockedPorts = `22;drop`: `22;drop` is not a port (0-65535) or a range like 1020-1025");
-        let err = control("ec2_instance_stopped_too_long").unwrap().bind(&HashMap::from([("allowedDays".into(), "a week".into())]), 0).unwrap_err();
+        let values = c
+            .bind(
+                &HashMap::from([("blockedPorts".into(), "3306, 22".into())]),
+                0,
+            )
+            .unwrap();
+        assert!(values.contains(&(
+            "blockedPorts".into(),
+            ScalarValue::Utf8(Some("22,3306".into()))
+        )));
+        let err = c
+            .bind(
+                &HashMap::from([("blockedPorts".into(), "22;drop".into())]),
+                0,
+            )
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "parameter vpc_sg_restricted_common_ports.blockedPorts = `22;drop`: `22;drop` is not a port (0-65535) or a range like 1020-1025"
+        );
+        let err = control("ec2_instance_stopped_too_long")
+            .unwrap()
+            .bind(&HashMap::from([("allowedDays".into(), "a week".into())]), 0)
+            .unwrap_err();
         assert!(err.to_string().contains("expected a whole number"), "{err}");
-        let err = c.bind(&HashMap::from([("blockedport".into(), "22".into())]), 0).unwrap_err();
-        assert_eq!(err.to_string(), "control vpc_sg_restricted_common_ports has no parameter `blockedport` (it takes blockedPorts)");
+        let err = c
+            .bind(&HashMap::from([("blockedport".into(), "22".into())]), 0)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "control vpc_sg_restricted_common_ports has no parameter `blockedport` (it takes blockedPorts)"
+        );
     }
 
     #[test]
     fn benchmarks_select_by_tag() {
-        assert!(benchmark("fsbp").unwrap().iter().all(|c| c.frameworks.iter().any(|f| f.starts_with("fsbp:"))));
+        assert!(
+            benchmark("fsbp")
+                .unwrap()
+                .iter()
+                .all(|c| c.frameworks.iter().any(|f| f.starts_with("fsbp:")))
+        );
         assert_eq!(benchmark("all").unwrap().len(), catalogue().len());
         assert!(benchmark("nist").is_err());
     }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use include_dir::{include_dir, Dir, DirEntry};
+use include_dir::{Dir, DirEntry, include_dir};
 
 static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../demo");
 

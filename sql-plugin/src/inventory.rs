@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::Error;
 use crate::sources;
 use crate::value::Json;
-use crate::Error;
 
 /// The kinds of resource an inventory holds. A table reads one or more kinds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -51,8 +51,14 @@ impl Kind {
             Kind::Image => "ImageId",
             Kind::EbsDefaults => return String::new(),
             Kind::LaunchTemplateVersion => {
-                let version = data.at("VersionNumber").map(Value::to_string).unwrap_or_default();
-                return format!("{}:{version}", data.str_at("LaunchTemplateId").unwrap_or_default());
+                let version = data
+                    .at("VersionNumber")
+                    .map(Value::to_string)
+                    .unwrap_or_default();
+                return format!(
+                    "{}:{version}",
+                    data.str_at("LaunchTemplateId").unwrap_or_default()
+                );
             }
             Kind::Vpc => "VpcId",
             Kind::Subnet => "SubnetId",
@@ -131,7 +137,10 @@ impl Inventory {
     /// Loads a file or a directory tree of `.json` files. `aws` CLI output must sit at
     /// `<account_id>/<region>/<name>.json` below `path`; AWS Config items say where they are from.
     pub fn load(path: &Path) -> Result<Inventory, Error> {
-        let io = |e: std::io::Error| Error::Io { path: path.to_path_buf(), source: e };
+        let io = |e: std::io::Error| Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        };
         let meta = std::fs::metadata(path).map_err(io)?;
         let (root, files) = if meta.is_dir() {
             let mut files = Vec::new();
@@ -139,12 +148,17 @@ impl Inventory {
             files.sort();
             (path.to_path_buf(), files)
         } else {
-            (path.parent().unwrap_or(Path::new("")).to_path_buf(), vec![path.to_path_buf()])
+            (
+                path.parent().unwrap_or(Path::new("")).to_path_buf(),
+                vec![path.to_path_buf()],
+            )
         };
         let mut builder = InventoryBuilder::default();
         for file in files {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| Error::Io { path: file.clone(), source: e })?;
+            let text = std::fs::read_to_string(&file).map_err(|e| Error::Io {
+                path: file.clone(),
+                source: e,
+            })?;
             let relative = file.strip_prefix(&root).unwrap_or(&file);
             sources::load_file(relative, &file, &text, &mut builder)?;
         }
@@ -170,7 +184,10 @@ impl Inventory {
 }
 
 fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let io = |e: std::io::Error| Error::Io { path: dir.to_path_buf(), source: e };
+    let io = |e: std::io::Error| Error::Io {
+        path: dir.to_path_buf(),
+        source: e,
+    };
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
         if path.is_dir() {
@@ -193,7 +210,11 @@ impl InventoryBuilder {
     pub fn add(&mut self, resource: Resource) {
         let key = (
             resource.kind,
-            (resource.account_id.clone(), resource.region.clone(), resource.id()),
+            (
+                resource.account_id.clone(),
+                resource.region.clone(),
+                resource.id(),
+            ),
         );
         match self.resources.get(&key) {
             Some(old) if old.captured_at > resource.captured_at => {}
@@ -208,7 +229,11 @@ impl InventoryBuilder {
     pub fn merge(&mut self, resource: Resource) {
         let key = (
             resource.kind,
-            (resource.account_id.clone(), resource.region.clone(), resource.id()),
+            (
+                resource.account_id.clone(),
+                resource.region.clone(),
+                resource.id(),
+            ),
         );
         match (self.resources.get_mut(&key), resource.data) {
             (Some(old), Value::Object(fields)) if old.data.is_object() => {
@@ -229,13 +254,23 @@ impl InventoryBuilder {
         let mut inventory = Inventory::default();
         for ((kind, key), resource) in self.resources {
             let list = inventory.resources.entry(kind).or_default();
-            inventory.index.entry(kind).or_default().insert(key, list.len());
+            inventory
+                .index
+                .entry(kind)
+                .or_default()
+                .insert(key, list.len());
             list.push(resource);
         }
         inventory.notes = self
             .notes
             .into_iter()
-            .map(|(note, n)| if n > 1 { format!("{note} (×{n})") } else { note })
+            .map(|(note, n)| {
+                if n > 1 {
+                    format!("{note} (×{n})")
+                } else {
+                    note
+                }
+            })
             .collect();
         inventory
     }

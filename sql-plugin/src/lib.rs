@@ -26,9 +26,15 @@ pub use table::{Cell, Column, ColumnType, Table};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: not valid JSON: {source}")]
-    Json { path: PathBuf, source: serde_json::Error },
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     #[error(
         "{path}: not a recognised `aws` CLI output or AWS Config item (top-level keys: {keys}); see `posture tables` for the supported inputs"
     )]
@@ -36,11 +42,26 @@ pub enum Error {
     #[error("{path}: {reason}")]
     Layout { path: PathBuf, reason: String },
     #[error("{path}: AWS Config item {resource}: {reason}")]
-    ConfigItem { path: PathBuf, resource: String, reason: String },
+    ConfigItem {
+        path: PathBuf,
+        resource: String,
+        reason: String,
+    },
     #[error("{path}: field {field}: {reason}")]
-    Field { path: PathBuf, field: String, reason: String },
-    #[error("table {table}, column {column}: expected {expected:?}, got {got} (a bug in the table definition)")]
-    CellType { table: &'static str, column: &'static str, expected: ColumnType, got: String },
+    Field {
+        path: PathBuf,
+        field: String,
+        reason: String,
+    },
+    #[error(
+        "table {table}, column {column}: expected {expected:?}, got {got} (a bug in the table definition)"
+    )]
+    CellType {
+        table: &'static str,
+        column: &'static str,
+        expected: ColumnType,
+        got: String,
+    },
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
     #[error(transparent)]

@@ -20,9 +20,13 @@ use crate::tables::TABLES;
 
 /// Query results as JSON objects keyed by column name, every column present (nulls too),
 /// lists and maps as JSON values: the shape of `posture query --output json`.
-pub fn json_rows(batches: &[RecordBatch]) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+pub fn json_rows(
+    batches: &[RecordBatch],
+) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
     let mut buffer = Vec::new();
-    let mut writer = WriterBuilder::new().with_explicit_nulls(true).build::<_, JsonArray>(&mut buffer);
+    let mut writer = WriterBuilder::new()
+        .with_explicit_nulls(true)
+        .build::<_, JsonArray>(&mut buffer);
     for batch in batches {
         writer.write(batch)?;
     }
@@ -37,7 +41,11 @@ pub fn json_rows(batches: &[RecordBatch]) -> Result<Vec<serde_json::Map<String, 
 pub fn session(inventory: Arc<Inventory>) -> Result<SessionContext> {
     let ctx = bare_session();
     for table in TABLES {
-        let provider = InventoryTable { table, inventory: inventory.clone(), batch: OnceLock::new() };
+        let provider = InventoryTable {
+            table,
+            inventory: inventory.clone(),
+            batch: OnceLock::new(),
+        };
         ctx.register_table(table.name, Arc::new(provider))?;
     }
     Ok(ctx)
@@ -93,6 +101,10 @@ impl TableProvider for InventoryTable {
             }
         };
         let schema = batch.schema();
-        Ok(MemorySourceConfig::try_new_exec(&[vec![batch]], schema, projection.cloned())?)
+        Ok(MemorySourceConfig::try_new_exec(
+            &[vec![batch]],
+            schema,
+            projection.cloned(),
+        )?)
     }
 }

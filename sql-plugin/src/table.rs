@@ -7,15 +7,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, BooleanBuilder, Int64Builder, ListBuilder, MapBuilder, MapFieldNames, StringBuilder,
-    TimestampMicrosecondBuilder,
+    Array, ArrayRef, BooleanBuilder, Int64Builder, ListBuilder, MapBuilder, MapFieldNames,
+    StringBuilder, TimestampMicrosecondBuilder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use arrow::record_batch::RecordBatch;
 use serde_json::Value;
 
-use crate::inventory::Inventory;
 use crate::Error;
+use crate::inventory::Inventory;
 
 /// One SQL table.
 pub struct Table {
@@ -75,7 +75,13 @@ pub struct Record<'a> {
 
 impl<'a> Record<'a> {
     pub fn new(account_id: &'a str, region: &'a str, resource: &'a Value) -> Self {
-        Record { account_id, region, resource, item: Cow::Borrowed(&Value::Null), joined: None }
+        Record {
+            account_id,
+            region,
+            resource,
+            item: Cow::Borrowed(&Value::Null),
+            joined: None,
+        }
     }
 
     pub fn with_item(mut self, item: &'a Value) -> Self {
@@ -103,7 +109,10 @@ impl<'a> Record<'a> {
 
     /// `arn:aws:<service>:<region>:<account>:<suffix>` for resources whose AWS output has no ARN.
     pub fn arn(&self, service: &str, suffix: &str) -> Cell {
-        Cell::Text(format!("arn:aws:{service}:{}:{}:{suffix}", self.region, self.account_id))
+        Cell::Text(format!(
+            "arn:aws:{service}:{}:{}:{suffix}",
+            self.region, self.account_id
+        ))
     }
 }
 
@@ -202,7 +211,10 @@ impl Table {
             ColumnType::Bool => scalar!(BooleanBuilder::new(), Bool),
             ColumnType::Int => scalar!(Int64Builder::new(), Int),
             ColumnType::Timestamp => {
-                scalar!(TimestampMicrosecondBuilder::new().with_timezone("UTC"), Timestamp)
+                scalar!(
+                    TimestampMicrosecondBuilder::new().with_timezone("UTC"),
+                    Timestamp
+                )
             }
             ColumnType::TextList => {
                 let mut b = ListBuilder::new(StringBuilder::new());

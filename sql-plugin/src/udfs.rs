@@ -16,7 +16,7 @@ use std::sync::Arc;
 use arrow::array::{Array, ArrayRef, AsArray, BooleanBuilder, StringBuilder};
 use arrow::datatypes::{DataType, Field, Int64Type};
 use datafusion::error::{DataFusionError, Result};
-use datafusion::logical_expr::{create_udf, ColumnarValue, ScalarUDF, Volatility};
+use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 
 /// A set of inclusive port ranges, parsed from `20,21,1020-1025`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,7 +29,9 @@ impl PortSet {
             let (a, b) = part.split_once('-').unwrap_or((part, part));
             let port = |s: &str| match s.trim().parse::<i64>() {
                 Ok(p) if (0..=65535).contains(&p) => Ok(p),
-                _ => Err(format!("`{part}` is not a port (0-65535) or a range like 1020-1025")),
+                _ => Err(format!(
+                    "`{part}` is not a port (0-65535) or a range like 1020-1025"
+                )),
             };
             let (a, b) = (port(a)?, port(b)?);
             if a > b {
@@ -47,7 +49,10 @@ impl PortSet {
     }
 
     fn covered(&self, from: i64, to: i64) -> Vec<(i64, i64)> {
-        self.0.iter().filter_map(|&(a, b)| (a.max(from) <= b.min(to)).then(|| (a.max(from), b.min(to)))).collect()
+        self.0
+            .iter()
+            .filter_map(|&(a, b)| (a.max(from) <= b.min(to)).then(|| (a.max(from), b.min(to))))
+            .collect()
     }
 
     fn outside(&self, from: i64, to: i64) -> Vec<(i64, i64)> {
@@ -70,24 +75,71 @@ impl PortSet {
 }
 
 fn format_ranges(ranges: &[(i64, i64)]) -> String {
-    ranges.iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect::<Vec<_>>().join(",")
+    ranges
+        .iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub fn all() -> Vec<ScalarUDF> {
     let list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
     let iam_args = vec![DataType::Utf8, list.clone(), list.clone(), list];
     vec![
-        create_udf("ports_covered", vec![DataType::Int64, DataType::Int64, DataType::Utf8], DataType::Utf8, Volatility::Immutable, Arc::new(|args| ports(args, PortSet::covered))),
-        create_udf("ports_outside", vec![DataType::Int64, DataType::Int64, DataType::Utf8], DataType::Utf8, Volatility::Immutable, Arc::new(|args| ports(args, PortSet::outside))),
-        create_udf("port_text", vec![DataType::Utf8, DataType::Int64, DataType::Int64], DataType::Utf8, Volatility::Immutable, Arc::new(port_text)),
-        create_udf("iam_is_admin", iam_args.clone(), DataType::Boolean, Volatility::Immutable, Arc::new(iam_is_admin)),
-        create_udf("iam_service_wildcards", iam_args, DataType::Utf8, Volatility::Immutable, Arc::new(iam_service_wildcards)),
+        create_udf(
+            "ports_covered",
+            vec![DataType::Int64, DataType::Int64, DataType::Utf8],
+            DataType::Utf8,
+            Volatility::Immutable,
+            Arc::new(|args| ports(args, PortSet::covered)),
+        ),
+        create_udf(
+            "ports_outside",
+            vec![DataType::Int64, DataType::Int64, DataType::Utf8],
+            DataType::Utf8,
+            Volatility::Immutable,
+            Arc::new(|args| ports(args, PortSet::outside)),
+        ),
+        create_udf(
+            "port_text",
+            vec![DataType::Utf8, DataType::Int64, DataType::Int64],
+            DataType::Utf8,
+            Volatility::Immutable,
+            Arc::new(port_text),
+        ),
+        create_udf(
+            "iam_is_admin",
+            iam_args.clone(),
+            DataType::Boolean,
+            Volatility::Immutable,
+            Arc::new(iam_is_admin),
+        ),
+        create_udf(
+            "iam_service_wildcards",
+            iam_args,
+            DataType::Utf8,
+            Volatility::Immutable,
+            Arc::new(iam_service_wildcards),
+        ),
     ]
 }
 
-fn ports(args: &[ColumnarValue], pick: fn(&PortSet, i64, i64) -> Vec<(i64, i64)>) -> Result<ColumnarValue> {
+fn ports(
+    args: &[ColumnarValue],
+    pick: fn(&PortSet, i64, i64) -> Vec<(i64, i64)>,
+) -> Result<ColumnarValue> {
     let arrays = ColumnarValue::values_to_arrays(args)?;
-    let (from, to, spec) = (arrays[0].as_primitive::<Int64Type>(), arrays[1].as_primitive::<Int64Type>(), arrays[2].as_string::<i32>());
+    let (from, to, spec) = (
+        arrays[0].as_primitive::<Int64Type>(),
+        arrays[1].as_primitive::<Int64Type>(),
+        arrays[2].as_string::<i32>(),
+    );
     let mut out = StringBuilder::new();
     let mut parsed: Option<(String, PortSet)> = None;
     for i in 0..from.len() {
@@ -97,18 +149,31 @@ fn ports(args: &[ColumnarValue], pick: fn(&PortSet, i64, i64) -> Vec<(i64, i64)>
         }
         let text = spec.value(i);
         if parsed.as_ref().is_none_or(|(t, _)| t != text) {
-            let set = PortSet::parse(text).map_err(|e| DataFusionError::Execution(format!("port list {e}")))?;
+            let set = PortSet::parse(text)
+                .map_err(|e| DataFusionError::Execution(format!("port list {e}")))?;
             parsed = Some((text.to_string(), set));
         }
-        let ranges = pick(&parsed.as_ref().expect("parsed above").1, from.value(i), to.value(i));
-        if ranges.is_empty() { out.append_null() } else { out.append_value(format_ranges(&ranges)) }
+        let ranges = pick(
+            &parsed.as_ref().expect("parsed above").1,
+            from.value(i),
+            to.value(i),
+        );
+        if ranges.is_empty() {
+            out.append_null()
+        } else {
+            out.append_value(format_ranges(&ranges))
+        }
     }
     Ok(ColumnarValue::Array(Arc::new(out.finish()) as ArrayRef))
 }
 
 fn port_text(args: &[ColumnarValue]) -> Result<ColumnarValue> {
     let arrays = ColumnarValue::values_to_arrays(args)?;
-    let (protocol, from, to) = (arrays[0].as_string::<i32>(), arrays[1].as_primitive::<Int64Type>(), arrays[2].as_primitive::<Int64Type>());
+    let (protocol, from, to) = (
+        arrays[0].as_string::<i32>(),
+        arrays[1].as_primitive::<Int64Type>(),
+        arrays[2].as_primitive::<Int64Type>(),
+    );
     let mut out = StringBuilder::new();
     for i in 0..protocol.len() {
         let p = (!protocol.is_null(i)).then(|| protocol.value(i));
@@ -148,7 +213,10 @@ fn statements(args: &[ColumnarValue], mut each: impl FnMut(Option<Statement>)) -
         }
         each(Some(Statement {
             allow: effect.value(i).eq_ignore_ascii_case("allow"),
-            actions: strings(lists[0], i).into_iter().map(|a| a.to_ascii_lowercase()).collect(),
+            actions: strings(lists[0], i)
+                .into_iter()
+                .map(|a| a.to_ascii_lowercase())
+                .collect(),
             has_not_action: !strings(lists[1], i).is_empty(),
             on_everything: strings(lists[2], i).iter().any(|r| r == "*"),
         }));
@@ -165,17 +233,30 @@ struct Statement {
 
 impl Statement {
     fn is_admin(&self) -> bool {
-        self.allow && self.on_everything && (self.has_not_action || self.actions.iter().any(|a| a == "*" || a == "*:*"))
+        self.allow
+            && self.on_everything
+            && (self.has_not_action || self.actions.iter().any(|a| a == "*" || a == "*:*"))
     }
 
     fn service_wildcards(&self) -> Vec<String> {
         if self.is_admin() {
-            return vec![if self.has_not_action { "NotAction".into() } else { "*".into() }];
+            return vec![if self.has_not_action {
+                "NotAction".into()
+            } else {
+                "*".into()
+            }];
         }
         if !(self.allow && self.on_everything) {
             return Vec::new();
         }
-        self.actions.iter().filter(|a| a.strip_suffix(":*").is_some_and(|s| !s.is_empty() && !s.contains('*'))).cloned().collect()
+        self.actions
+            .iter()
+            .filter(|a| {
+                a.strip_suffix(":*")
+                    .is_some_and(|s| !s.is_empty() && !s.contains('*'))
+            })
+            .cloned()
+            .collect()
     }
 }
 
@@ -200,9 +281,16 @@ mod tests {
 
     #[test]
     fn port_sets_parse_and_reject() {
-        assert_eq!(PortSet::parse("443, 80,1020-1025").unwrap().to_spec(), "80,443,1020-1025");
+        assert_eq!(
+            PortSet::parse("443, 80,1020-1025").unwrap().to_spec(),
+            "80,443,1020-1025"
+        );
         assert_eq!(PortSet::parse("").unwrap().to_spec(), "");
-        assert!(PortSet::parse("22;drop").unwrap_err().contains("`22;drop` is not a port"));
+        assert!(
+            PortSet::parse("22;drop")
+                .unwrap_err()
+                .contains("`22;drop` is not a port")
+        );
         assert!(PortSet::parse("70000").is_err());
         assert!(PortSet::parse("25-20").unwrap_err().contains("backwards"));
     }
@@ -224,7 +312,10 @@ mod tests {
         assert_eq!(set.outside(80, 65535), vec![(81, 442), (444, 65535)]);
         assert_eq!(set.outside(443, 443), vec![]);
         assert_eq!(PortSet::parse("").unwrap().outside(53, 53), vec![(53, 53)]);
-        assert_eq!(PortSet::parse("1020-1025").unwrap().covered(1000, 1021), vec![(1020, 1021)]);
+        assert_eq!(
+            PortSet::parse("1020-1025").unwrap().covered(1000, 1021),
+            vec![(1020, 1021)]
+        );
     }
 
     fn statement(allow: bool, actions: &[&str], not_action: bool, resources: &[&str]) -> Statement {
@@ -240,12 +331,29 @@ mod tests {
     fn admin_and_service_wildcard_statements() {
         assert!(statement(true, &["*"], false, &["*"]).is_admin());
         assert!(statement(true, &["*:*"], false, &["*"]).is_admin());
-        assert!(statement(true, &[], true, &["*"]).is_admin(), "NotAction with Allow on * is admin-equivalent");
+        assert!(
+            statement(true, &[], true, &["*"]).is_admin(),
+            "NotAction with Allow on * is admin-equivalent"
+        );
         assert!(!statement(false, &["*"], false, &["*"]).is_admin());
         assert!(!statement(true, &["*"], false, &["arn:aws:s3:::b"]).is_admin());
-        assert_eq!(statement(true, &["S3:*", "ec2:Describe*"], false, &["*"]).service_wildcards(), vec!["s3:*"]);
-        assert_eq!(statement(true, &["*"], false, &["*"]).service_wildcards(), vec!["*"]);
-        assert!(statement(true, &["s3:get*"], false, &["*"]).service_wildcards().is_empty());
-        assert!(statement(true, &["s3:*"], false, &["arn:aws:s3:::b/*"]).service_wildcards().is_empty());
+        assert_eq!(
+            statement(true, &["S3:*", "ec2:Describe*"], false, &["*"]).service_wildcards(),
+            vec!["s3:*"]
+        );
+        assert_eq!(
+            statement(true, &["*"], false, &["*"]).service_wildcards(),
+            vec!["*"]
+        );
+        assert!(
+            statement(true, &["s3:get*"], false, &["*"])
+                .service_wildcards()
+                .is_empty()
+        );
+        assert!(
+            statement(true, &["s3:*"], false, &["arn:aws:s3:::b/*"])
+                .service_wildcards()
+                .is_empty()
+        );
     }
 }

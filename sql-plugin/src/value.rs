@@ -38,7 +38,9 @@ pub trait Json {
     }
 
     fn timestamp(&self, path: &str) -> Cell {
-        self.at(path).and_then(timestamp_micros).map_or(Cell::Null, Cell::Timestamp)
+        self.at(path)
+            .and_then(timestamp_micros)
+            .map_or(Cell::Null, Cell::Timestamp)
     }
 
     /// A list of strings: `["a", "b"]`, or `[{key: "a"}, …]` read at `key` when given.
@@ -52,8 +54,27 @@ pub trait Json {
     }
 
     /// The value as JSON text.
+    /// JSON text with keys sorted, so the same document reads the same from every source.
     fn json(&self, path: &str) -> Cell {
-        self.at(path).map_or(Cell::Null, |v| Cell::Text(v.to_string()))
+        self.at(path)
+            .map_or(Cell::Null, |v| Cell::Text(sorted_keys(v).to_string()))
+    }
+}
+
+fn sorted_keys(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by_key(|(k, _)| *k);
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted_keys(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(sorted_keys).collect()),
+        other => other.clone(),
     }
 }
 
@@ -77,7 +98,9 @@ pub fn text_cell(v: &Value) -> Cell {
 }
 
 pub fn strings(v: Option<&Value>, key: Option<&str>) -> Vec<String> {
-    let Some(Value::Array(items)) = v else { return Vec::new() };
+    let Some(Value::Array(items)) = v else {
+        return Vec::new();
+    };
     items
         .iter()
         .filter_map(|i| match key {
@@ -132,7 +155,11 @@ pub fn parse_time(s: &str) -> Option<i64> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.timestamp_micros());
     }
-    for format in ["%B %d, %Y %I:%M:%S %p", "%Y-%m-%d %H:%M:%S GMT", "%Y-%m-%d %H:%M:%S"] {
+    for format in [
+        "%B %d, %Y %I:%M:%S %p",
+        "%Y-%m-%d %H:%M:%S GMT",
+        "%Y-%m-%d %H:%M:%S",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
             return Some(t.and_utc().timestamp_micros());
         }

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use posture_sql::tables::TABLES;
 use posture_sql::Inventory;
+use posture_sql::tables::TABLES;
 
 use crate::{query, repo};
 
@@ -14,7 +14,12 @@ fn the_compiled_in_demo_equals_the_demo_directory() {
     let on_disk = Arc::new(Inventory::load(&repo("demo")).unwrap());
     for table in TABLES {
         let sql = format!("select * from {}", table.name);
-        assert_eq!(query(&bundled, &sql), query(&on_disk, &sql), "{}", table.name);
+        assert_eq!(
+            query(&bundled, &sql),
+            query(&on_disk, &sql),
+            "{}",
+            table.name
+        );
     }
     assert!(bundled.notes.is_empty(), "{:?}", bundled.notes);
 }
@@ -23,7 +28,10 @@ fn the_compiled_in_demo_equals_the_demo_directory() {
 fn every_table_has_demo_rows_in_two_regions_or_global() {
     let demo = Arc::new(Inventory::demo());
     for table in TABLES {
-        let rows = query(&demo, &format!("select distinct region from {}", table.name));
+        let rows = query(
+            &demo,
+            &format!("select distinct region from {}", table.name),
+        );
         let regions: Vec<&str> = rows.iter().map(|r| r["region"].as_str().unwrap()).collect();
         if table.name.starts_with("iam_") {
             assert_eq!(regions, ["global"], "{}", table.name);

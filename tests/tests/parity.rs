@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use posture_sql::tables::TABLES;
 use posture_sql::Inventory;
+use posture_sql::tables::TABLES;
 use serde_json::Value;
 
 use crate::{query, repo};
@@ -32,7 +32,10 @@ fn scope(table: &str) -> &'static str {
 }
 
 fn sorted_rows(inventory: &Arc<Inventory>, sql: &str) -> Vec<String> {
-    let mut rows: Vec<String> = query(inventory, sql).into_iter().map(|r| Value::Object(r).to_string()).collect();
+    let mut rows: Vec<String> = query(inventory, sql)
+        .into_iter()
+        .map(|r| Value::Object(r).to_string())
+        .collect();
     rows.sort();
     rows
 }
@@ -44,34 +47,71 @@ fn cli_dumps_and_config_items_give_the_same_rows_in_every_table() {
     for table in TABLES {
         let name = table.name;
         if NOT_RECORDED_BY_CONFIG.contains(&name) {
-            assert!(!query(&cli, &format!("select * from {name}")).is_empty(), "{name}: the demo has rows");
-            assert!(query(&config, &format!("select * from {name}")).is_empty(), "{name}: Config has none");
+            assert!(
+                !query(&cli, &format!("select * from {name}")).is_empty(),
+                "{name}: the demo has rows"
+            );
+            assert!(
+                query(&config, &format!("select * from {name}")).is_empty(),
+                "{name}: Config has none"
+            );
             continue;
         }
-        let skipped: Vec<&str> = COLUMNS_NOT_IN_CONFIG_ITEMS.iter().filter(|(t, _)| *t == name).map(|(_, c)| *c).collect();
-        let columns: Vec<&str> = table.columns.iter().map(|c| c.name).filter(|c| !skipped.contains(c)).collect();
+        let skipped: Vec<&str> = COLUMNS_NOT_IN_CONFIG_ITEMS
+            .iter()
+            .filter(|(t, _)| *t == name)
+            .map(|(_, c)| *c)
+            .collect();
+        let columns: Vec<&str> = table
+            .columns
+            .iter()
+            .map(|c| c.name)
+            .filter(|c| !skipped.contains(c))
+            .collect();
         let sql = format!("select {} from {name} {}", columns.join(", "), scope(name));
         let from_cli = sorted_rows(&cli, &sql);
         let from_config = sorted_rows(&config, &sql);
         assert!(!from_cli.is_empty(), "{name}: the demo has rows to compare");
-        assert_eq!(from_cli.len(), from_config.len(), "{name}: row counts differ");
+        assert_eq!(
+            from_cli.len(),
+            from_config.len(),
+            "{name}: row counts differ"
+        );
         for (a, b) in from_cli.iter().zip(&from_config) {
-            assert_eq!(a, b, "{name}: the CLI row (left) and the Config row (right) differ");
+            assert_eq!(
+                a, b,
+                "{name}: the CLI row (left) and the Config row (right) differ"
+            );
         }
         for column in skipped {
             let sql = format!("select count({column}) as n from {name}");
-            assert_eq!(query(&config, &sql)[0]["n"], 0, "{name}.{column} is null from Config items");
-            assert_ne!(query(&cli, &sql)[0]["n"], 0, "{name}.{column} is filled from the CLI");
+            assert_eq!(
+                query(&config, &sql)[0]["n"],
+                0,
+                "{name}.{column} is null from Config items"
+            );
+            assert_ne!(
+                query(&cli, &sql)[0]["n"],
+                0,
+                "{name}.{column} is filled from the CLI"
+            );
         }
     }
 }
 
 #[test]
 fn the_imdsv1_query_returns_the_same_instances_from_both_formats() {
-    let sql = "select instance_id from ec2_instance where http_tokens = 'optional' order by instance_id";
+    let sql =
+        "select instance_id from ec2_instance where http_tokens = 'optional' order by instance_id";
     let cli = query(&Arc::new(Inventory::load(&repo("demo")).unwrap()), sql);
-    let config = query(&Arc::new(Inventory::load(&repo("tests/fixtures/demo-config")).unwrap()), sql);
-    let ids: Vec<&str> = cli.iter().map(|r| r["instance_id"].as_str().unwrap()).collect();
+    let config = query(
+        &Arc::new(Inventory::load(&repo("tests/fixtures/demo-config")).unwrap()),
+        sql,
+    );
+    let ids: Vec<&str> = cli
+        .iter()
+        .map(|r| r["instance_id"].as_str().unwrap())
+        .collect();
     // legacy-app, eu-jump, admin-box, metadata-off (endpoint disabled), old-build-agent (terminated)
     assert_eq!(ids.len(), 5, "{ids:?}");
     assert_eq!(cli, config);
@@ -81,10 +121,16 @@ fn the_imdsv1_query_returns_the_same_instances_from_both_formats() {
 fn config_history_keeps_the_newest_capture_and_notes_what_it_ignored() {
     let config = Inventory::load(&repo("tests/fixtures/demo-config")).unwrap();
     let paths = query(&Arc::new(config), "select distinct path from iam_role");
-    assert!(paths.iter().all(|r| r["path"] != "/stale-capture/"), "{paths:?}");
+    assert!(
+        paths.iter().all(|r| r["path"] != "/stale-capture/"),
+        "{paths:?}"
+    );
     let config = Inventory::load(&repo("tests/fixtures/demo-config")).unwrap();
-    assert_eq!(config.notes, vec![
-        "ignored AWS Config items of type AWS::S3::Bucket: no table reads them".to_string(),
-        "ignored AWS Config items with status ResourceDeleted".to_string(),
-    ]);
+    assert_eq!(
+        config.notes,
+        vec![
+            "ignored AWS Config items of type AWS::S3::Bucket: no table reads them".to_string(),
+            "ignored AWS Config items with status ResourceDeleted".to_string(),
+        ]
+    );
 }

@@ -7,9 +7,9 @@
 //! - `verdicts`: each control's verdict table, and every demo finding with its reason;
 //! - `tidy`: invariants of the table registry, the control catalogue and the generated docs.
 
+mod demo;
 mod parity;
 mod reference_items;
-mod demo;
 mod tidy;
 mod verdicts;
 
@@ -25,10 +25,18 @@ pub fn repo(path: &str) -> PathBuf {
 
 /// Runs SQL over an inventory and returns the rows as JSON objects.
 pub fn query(inventory: &Arc<Inventory>, sql: &str) -> Vec<Map<String, Value>> {
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let ctx = posture_sql::session(inventory.clone()).unwrap();
-        let batches = ctx.sql(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}")).collect().await.unwrap();
+        let batches = ctx
+            .sql(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .collect()
+            .await
+            .unwrap();
         posture_sql::json_rows(&batches).unwrap()
     })
 }

@@ -2,8 +2,8 @@
 
 use std::collections::HashSet;
 
-use posture_sql::tables::TABLES;
 use posture_sql::ColumnType;
+use posture_sql::tables::TABLES;
 
 use crate::repo;
 
@@ -14,21 +14,44 @@ fn every_table_is_documented_and_located() {
         assert!(names.insert(t.name), "{} is registered twice", t.name);
         assert!(!t.description.is_empty(), "{} has no description", t.name);
         let file = repo(&format!("sql-plugin/src/tables/{}.rs", t.name));
-        assert!(file.exists(), "{} is not defined in its own file {file:?}", t.name);
+        assert!(
+            file.exists(),
+            "{} is not defined in its own file {file:?}",
+            t.name
+        );
         let mut columns = HashSet::new();
         for c in t.columns {
-            assert!(columns.insert(c.name), "{}.{} appears twice", t.name, c.name);
-            assert!(c.description.ends_with('.') || c.description.ends_with('…') || c.description.ends_with(')'), "{}.{}: describe it in a sentence", t.name, c.name);
+            assert!(
+                columns.insert(c.name),
+                "{}.{} appears twice",
+                t.name,
+                c.name
+            );
+            assert!(
+                c.description.ends_with('.')
+                    || c.description.ends_with('…')
+                    || c.description.ends_with(')'),
+                "{}.{}: describe it in a sentence",
+                t.name,
+                c.name
+            );
         }
         for required in ["account_id", "region"] {
             assert!(columns.contains(required), "{} has no {required}", t.name);
         }
-        assert_eq!(t.columns.last().unwrap().name, "region", "{}: account_id, region come last", t.name);
+        assert_eq!(
+            t.columns.last().unwrap().name,
+            "region",
+            "{}: account_id, region come last",
+            t.name
+        );
         if let Some(tags) = t.column("tags") {
             assert_eq!(tags.ty, ColumnType::Tags, "{}.tags is a map", t.name);
         }
     }
-    let files = std::fs::read_dir(repo("sql-plugin/src/tables")).unwrap().count();
+    let files = std::fs::read_dir(repo("sql-plugin/src/tables"))
+        .unwrap()
+        .count();
     assert_eq!(files, TABLES.len() + 1, "one file per table, plus mod.rs");
 }
 
@@ -45,7 +68,10 @@ fn docs_tables_md_is_generated_from_the_registry() {
 /// The control ids and their framework mappings, as settled in the catalogue
 /// (shared/controls.md). Outside tools call controls by these ids; they never change.
 const CATALOGUE: &[(&str, &[&str])] = &[
-    ("ec2_instance_imdsv2_required", &["fsbp:EC2.8", "cis:6.7", "exposure"]),
+    (
+        "ec2_instance_imdsv2_required",
+        &["fsbp:EC2.8", "cis:6.7", "exposure"],
+    ),
     ("ec2_instance_no_public_ip", &["fsbp:EC2.9", "exposure"]),
     ("ec2_instance_profile_attached", &["cis:2.17"]),
     ("ec2_instance_role_no_admin_access", &["exposure"]),
@@ -59,19 +85,31 @@ const CATALOGUE: &[(&str, &[&str])] = &[
     ("vpc_sg_no_unrestricted_ingress", &["exposure"]),
     ("vpc_default_sg_closed", &["fsbp:EC2.2", "cis:6.5"]),
     ("vpc_sg_unused", &["fsbp:EC2.22"]),
-    ("vpc_nacl_no_unrestricted_admin_ports", &["fsbp:EC2.21", "cis:6.2"]),
+    (
+        "vpc_nacl_no_unrestricted_admin_ports",
+        &["fsbp:EC2.21", "cis:6.2"],
+    ),
     ("vpc_subnet_no_auto_public_ip", &["fsbp:EC2.15"]),
     ("vpc_flow_logs_enabled", &["fsbp:EC2.6", "cis:4.7"]),
     ("ebs_attached_volume_encrypted", &["fsbp:EC2.3"]),
-    ("ebs_encryption_by_default_enabled", &["fsbp:EC2.7", "cis:6.1.1"]),
+    (
+        "ebs_encryption_by_default_enabled",
+        &["fsbp:EC2.7", "cis:6.1.1"],
+    ),
     ("ebs_snapshot_not_public", &["fsbp:EC2.1"]),
     ("ec2_ami_not_public", &[]),
     ("ec2_launch_template_imdsv2_required", &["fsbp:EC2.170"]),
     ("ec2_launch_template_no_public_ip", &["fsbp:EC2.25"]),
     ("iam_policy_no_admin_access", &["fsbp:IAM.1"]),
     ("iam_policy_no_service_wildcard", &["fsbp:IAM.21"]),
-    ("cloudtrail_multi_region_enabled", &["fsbp:CloudTrail.1", "cis:4.1"]),
-    ("cloudtrail_log_file_validation_enabled", &["fsbp:CloudTrail.4", "cis:4.2"]),
+    (
+        "cloudtrail_multi_region_enabled",
+        &["fsbp:CloudTrail.1", "cis:4.1"],
+    ),
+    (
+        "cloudtrail_log_file_validation_enabled",
+        &["fsbp:CloudTrail.4", "cis:4.2"],
+    ),
 ];
 
 #[test]
@@ -84,23 +122,53 @@ fn the_control_files_match_the_catalogue() {
     for (id, frameworks) in CATALOGUE {
         let c = posture_queries::control(id).unwrap();
         for f in *frameworks {
-            assert!(c.frameworks.iter().any(|g| g == f), "{id} lacks framework tag {f}");
+            assert!(
+                c.frameworks.iter().any(|g| g == f),
+                "{id} lacks framework tag {f}"
+            );
         }
-        assert!(c.frameworks.iter().all(|g| frameworks.contains(&g.as_str())), "{id} has tags the catalogue does not: {:?}", c.frameworks);
-        assert_eq!(Some(c.service.as_str()), id.split('_').next(), "{id} lives in queries/<its prefix>/");
-        assert!(c.remediation.cli.starts_with("aws "), "{id}: remediation names the aws CLI command");
+        assert!(
+            c.frameworks
+                .iter()
+                .all(|g| frameworks.contains(&g.as_str())),
+            "{id} has tags the catalogue does not: {:?}",
+            c.frameworks
+        );
+        assert_eq!(
+            Some(c.service.as_str()),
+            id.split('_').next(),
+            "{id} lives in queries/<its prefix>/"
+        );
+        assert!(
+            c.remediation.cli.starts_with("aws "),
+            "{id}: remediation names the aws CLI command"
+        );
         assert!(!c.rationale.trim().is_empty() && !c.remediation.console.is_empty());
         for p in &c.parameters {
-            c.bind(&std::collections::HashMap::from([(p.name.clone(), p.default.clone())]), 0).unwrap_or_else(|e| panic!("{id}: default of {}: {e}", p.name));
+            c.bind(
+                &std::collections::HashMap::from([(p.name.clone(), p.default.clone())]),
+                0,
+            )
+            .unwrap_or_else(|e| panic!("{id}: default of {}: {e}", p.name));
         }
     }
 }
 
 #[test]
 fn benchmarks_are_the_tagged_controls() {
-    let ids = |b: &str| -> Vec<&str> { posture_queries::benchmark(b).unwrap().iter().map(|c| c.id.as_str()).collect() };
+    let ids = |b: &str| -> Vec<&str> {
+        posture_queries::benchmark(b)
+            .unwrap()
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect()
+    };
     for (benchmark, tag) in [("fsbp", "fsbp:"), ("cis", "cis:"), ("exposure", "exposure")] {
-        let expected: Vec<&str> = CATALOGUE.iter().filter(|(_, f)| f.iter().any(|t| t.starts_with(tag))).map(|(id, _)| *id).collect();
+        let expected: Vec<&str> = CATALOGUE
+            .iter()
+            .filter(|(_, f)| f.iter().any(|t| t.starts_with(tag)))
+            .map(|(id, _)| *id)
+            .collect();
         let mut expected = expected;
         expected.sort();
         assert_eq!(ids(benchmark), expected, "{benchmark}");

@@ -13,13 +13,23 @@ use serde_json::Value;
 use crate::repo;
 
 fn as_of() -> i64 {
-    chrono::DateTime::parse_from_rfc3339(posture_sql::demo::CAPTURED_AT).unwrap().timestamp_micros()
+    chrono::DateTime::parse_from_rfc3339(posture_sql::demo::CAPTURED_AT)
+        .unwrap()
+        .timestamp_micros()
 }
 
 pub fn run(inventory: Inventory, control: &str, params: &HashMap<String, String>) -> Vec<Finding> {
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let ctx = posture_sql::session(Arc::new(inventory)).unwrap();
-    runtime.block_on(posture_queries::control(control).unwrap().run(&ctx, params, as_of())).unwrap_or_else(|e| panic!("{control}: {e}"))
+    runtime
+        .block_on(
+            posture_queries::control(control)
+                .unwrap()
+                .run(&ctx, params, as_of()),
+        )
+        .unwrap_or_else(|e| panic!("{control}: {e}"))
 }
 
 fn status_name(s: Status) -> &'static str {
@@ -32,20 +42,46 @@ fn status_name(s: Status) -> &'static str {
 
 #[test]
 fn every_verdict_table_case_holds() {
-    let table: Value = serde_json::from_str(&std::fs::read_to_string(repo("tests/fixtures/verdicts.json")).unwrap()).unwrap();
+    let table: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("tests/fixtures/verdicts.json")).unwrap(),
+    )
+    .unwrap();
     let mut covered = std::collections::HashSet::new();
     for case in table["cases"].as_array().unwrap() {
         let control = case["control"].as_str().unwrap();
         let name = format!("{control}: {}", case["name"].as_str().unwrap());
         covered.insert(control);
-        let files: Vec<(String, String)> = case["files"].as_object().unwrap().iter().map(|(p, v)| (p.clone(), v.to_string())).collect();
-        let inventory = Inventory::from_files(files.iter().map(|(p, t)| (Path::new(p.as_str()), t.as_str()))).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let params: HashMap<String, String> = case["params"].as_object().map(|p| p.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect()).unwrap_or_default();
+        let files: Vec<(String, String)> = case["files"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(p, v)| (p.clone(), v.to_string()))
+            .collect();
+        let inventory = Inventory::from_files(
+            files
+                .iter()
+                .map(|(p, t)| (Path::new(p.as_str()), t.as_str())),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let params: HashMap<String, String> = case["params"]
+            .as_object()
+            .map(|p| {
+                p.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut got: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         let findings = run(inventory, control, &params);
         for f in &findings {
-            got.entry(f.resource_id.clone()).or_default().push(status_name(f.status));
-            assert!(!f.reason.is_empty() && f.reason.chars().count() <= 256, "{name}: reason {:?}", f.reason);
+            got.entry(f.resource_id.clone())
+                .or_default()
+                .push(status_name(f.status));
+            assert!(
+                !f.reason.is_empty() && f.reason.chars().count() <= 256,
+                "{name}: reason {:?}",
+                f.reason
+            );
         }
         got.values_mut().for_each(|v| v.sort());
         let mut expected: BTreeMap<String, Vec<&str>> = BTreeMap::new();
@@ -60,7 +96,11 @@ fn every_verdict_table_case_holds() {
         assert_eq!(got, expected, "{name}\n{findings:#?}");
     }
     for c in posture_queries::catalogue() {
-        assert!(covered.contains(c.id.as_str()), "{} has no verdict table", c.id);
+        assert!(
+            covered.contains(c.id.as_str()),
+            "{} has no verdict table",
+            c.id
+        );
     }
 }
 
@@ -68,13 +108,31 @@ fn every_verdict_table_case_holds() {
 fn every_demo_finding_and_reason() {
     let demo = Inventory::demo();
     let ctx = posture_sql::session(Arc::new(demo)).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let mut lines = Vec::new();
     for c in posture_queries::catalogue() {
-        let mut findings = runtime.block_on(c.run(&ctx, &HashMap::new(), as_of())).unwrap();
-        findings.sort_by(|a, b| (&a.account_id, &a.region, &a.resource_id).cmp(&(&b.account_id, &b.region, &b.resource_id)));
+        let mut findings = runtime
+            .block_on(c.run(&ctx, &HashMap::new(), as_of()))
+            .unwrap();
+        findings.sort_by(|a, b| {
+            (&a.account_id, &a.region, &a.resource_id).cmp(&(
+                &b.account_id,
+                &b.region,
+                &b.resource_id,
+            ))
+        });
         for f in findings {
-            lines.push(format!("{} {} {}/{} {}: {}", c.id, status_name(f.status), f.account_id, f.region, f.resource_id, f.reason));
+            lines.push(format!(
+                "{} {} {}/{} {}: {}",
+                c.id,
+                status_name(f.status),
+                f.account_id,
+                f.region,
+                f.resource_id,
+                f.reason
+            ));
         }
     }
     insta::assert_snapshot!("demo_findings", lines.join("\n"));
@@ -83,6 +141,11 @@ fn every_demo_finding_and_reason() {
 #[test]
 fn every_control_reports_nothing_on_an_empty_estate() {
     for c in posture_queries::catalogue() {
-        assert_eq!(run(Inventory::default(), &c.id, &HashMap::new()), Vec::new(), "{}", c.id);
+        assert_eq!(
+            run(Inventory::default(), &c.id, &HashMap::new()),
+            Vec::new(),
+            "{}",
+            c.id
+        );
     }
 }

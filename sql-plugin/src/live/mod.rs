@@ -1,22 +1,31 @@
-//! Live AWS: tables answered through the AWS SDK for Rust, fetched in the scan's stream with one
-//! partition per (account, region). The SDK's responses become the same canonical resources the
-//! offline sources produce, so a table's definition (and every control) is shared.
+//! Live AWS: every table answered through the AWS SDK for Rust, fetched in the scan's stream
+//! with one partition per (account, region). The SDK's responses become the same canonical
+//! resources the offline sources produce, so a table's definition (and every control) is shared.
 //!
 //! Credentials, profile, region and endpoint come from the standard AWS chain (`AWS_PROFILE`,
-//! `AWS_REGION`, `AWS_ENDPOINT_URL`, …). Retries use the SDK's adaptive mode.
+//! `AWS_REGION`, `AWS_ENDPOINT_URL`, …); more accounts through AssumeRole (`--role-arn`, or
+//! `--org-role` into every active account of the organization). Retries use the SDK's adaptive
+//! mode, and a token bucket per (account, region, API) keeps big queries under EC2's throttling.
 //!
-//! Live now: `ec2_instance`, `ec2_security_group`, `ec2_security_group_rule`, `ebs_volume`, `vpc`
-//! and `vpc_subnet`. `ec2_instance` pushes equality and IN on `instance_id`, `instance_state`, `vpc_id`, `subnet_id`,
-//! `image_id`, `instance_type`, `http_tokens` and `http_endpoint` pushed down as API
-//! filters, and `LIMIT` (without other filters) as `MaxResults` with early stop. Other tables say they are not live yet.
+//! - [`spec`]: per table, what it reads and which columns and filters become API parameters;
+//! - [`scan`]: the DataFusion provider and plan;
+//! - [`ec2`], [`iam`], [`cloudtrail`]: the calls, and SDK types → canonical JSON;
+//! - [`snapshot`]: everything fetched, written in the offline layout.
 
+mod cloudtrail;
 mod ec2;
+mod iam;
+mod limiter;
+mod progress;
 mod scan;
+pub mod snapshot;
+pub mod spec;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use datafusion::error::Result;
@@ -30,20 +39,32 @@ pub struct LiveOptions {
     pub profile: Option<String>,
     /// Regions to query; empty means the configured region; `all` means every enabled region.
     pub regions: Vec<String>,
-    /// Fail instead of warning when a region denies access.
+    /// Roles to assume, one account each (the caller's own account is then not read).
+    pub role_arns: Vec<String>,
+    /// A role name to assume in every active account of the caller's AWS Organization.
+    pub org_role: Option<String>,
+    /// Fail instead of warning when an account or region denies access.
     pub strict: bool,
 }
 
-/// A connection to one AWS account, as the standard credential chain resolves it.
+/// A connection to one or more AWS accounts.
 pub struct Live {
-    pub account_id: String,
-    pub regions: Vec<String>,
+    pub accounts: Vec<Account>,
     pub strict: bool,
-    config: SdkConfig,
-    /// SDK clients are built once per region and reused.
-    ec2: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
     /// API filters an endpoint rejected: not sent again, the engine filters instead.
     rejected_filters: Mutex<HashSet<String>>,
+    limiter: limiter::Limiter,
+    progress: progress::Progress,
+}
+
+/// One account, its credentials and regions; SDK clients are built once per region.
+pub struct Account {
+    pub id: String,
+    pub regions: Vec<String>,
+    config: SdkConfig,
+    ec2: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
+    cloudtrail: Mutex<HashMap<String, aws_sdk_cloudtrail::Client>>,
+    iam: aws_sdk_iam::Client,
 }
 
 /// What a scan asks the API for.
@@ -51,6 +72,9 @@ pub struct Live {
 pub struct ApiRequest {
     pub filters: Vec<(String, Vec<String>)>,
     pub limit: Option<usize>,
+    /// Make the calls a column needs per row or per region beyond the list call (snapshot
+    /// permissions, trail status, the default EBS key): only when such a column is used.
+    pub extra: bool,
 }
 
 /// One AWS error, as one line.
@@ -63,98 +87,362 @@ pub struct LiveError {
 }
 
 impl LiveError {
-    fn from_sdk<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(e: SdkError<E, aws_sdk_ec2::config::http::HttpResponse>) -> Self {
+    fn new(message: impl Into<String>) -> Self {
+        LiveError {
+            code: None,
+            status: None,
+            message: message.into(),
+        }
+    }
+
+    fn from_sdk<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
+        e: SdkError<E, aws_sdk_ec2::config::http::HttpResponse>,
+    ) -> Self {
         let status = e.raw_response().map(|r| r.status().as_u16());
         let code = e.code().map(str::to_string);
-        let message = match (e.code(), e.message()) {
-            (Some(code), Some(message)) => format!("{code}: {message}"),
-            _ => DisplayErrorContext(&e).to_string().lines().next().unwrap_or_default().to_string(),
+        let message = match (e.code(), e.message(), status) {
+            (Some(code), Some(message), _) => format!("{code}: {message}"),
+            (Some(code), None, _) => code.to_string(),
+            (None, _, Some(status)) => {
+                format!("HTTP {status} without an AWS error in the response")
+            }
+            // No response: the cause chain (connection refused, timeout, …), cut to a line.
+            _ => DisplayErrorContext(&e)
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(300)
+                .collect(),
         };
-        LiveError { code, status, message }
+        LiveError {
+            code,
+            status,
+            message,
+        }
+    }
+
+    /// Says which call failed.
+    fn during(self, api: &str) -> Self {
+        LiveError {
+            message: format!("{api}: {}", self.message),
+            ..self
+        }
     }
 
     /// The region or account is not ours to read (denied, or a region not enabled).
     pub fn is_access(&self) -> bool {
-        matches!(self.code.as_deref(), Some("AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "AuthFailure" | "OptInRequired"))
+        matches!(
+            self.code.as_deref(),
+            Some(
+                "AccessDenied"
+                    | "AccessDeniedException"
+                    | "UnauthorizedOperation"
+                    | "AuthFailure"
+                    | "OptInRequired"
+                    | "UnrecognizedClientException"
+                    | "InvalidClientTokenId"
+            )
+        )
     }
 
     /// The endpoint did not take a pushed-down filter (moto answers 500 to some).
     pub fn rejects_filter(&self) -> bool {
-        self.status.is_some_and(|s| s >= 500) || matches!(self.code.as_deref(), Some("InvalidParameterValue" | "InvalidFilter"))
+        self.status.is_some_and(|s| s >= 500)
+            || matches!(
+                self.code.as_deref(),
+                Some("InvalidParameterValue" | "InvalidFilter")
+            )
     }
 }
 
+/// The SDK configuration of the standard chain, with adaptive retries.
+async fn base_config(options: &LiveOptions) -> std::result::Result<SdkConfig, LiveError> {
+    // Adaptive retries; the attempts from AWS_MAX_ATTEMPTS, as the standard chain would.
+    let attempts = std::env::var("AWS_MAX_ATTEMPTS")
+        .ok()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(5);
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::adaptive().with_max_attempts(attempts));
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = options.regions.first().filter(|r| *r != "all") {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    let config = loader.load().await;
+    match config.region().map(|r| r.to_string()) {
+        None => Err(LiveError::new(
+            "no AWS region: set AWS_REGION or pass --regions",
+        )),
+        Some(home) if !crate::sources::cli_dump::is_region(&home) => {
+            Err(LiveError::new(format!("`{home}` is not an AWS region")))
+        }
+        Some(_) => Ok(config),
+    }
+}
+
+/// The account the configuration's credentials belong to.
+async fn account_of(config: &SdkConfig) -> std::result::Result<String, LiveError> {
+    let identity = aws_sdk_sts::Client::new(config)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(LiveError::from_sdk)?;
+    Ok(identity.account().unwrap_or_default().to_string())
+}
+
+/// The configuration with credentials from assuming `role_arn`.
+async fn assume(base: &SdkConfig, role_arn: &str) -> SdkConfig {
+    let provider = AssumeRoleProvider::builder(role_arn)
+        .session_name("posture")
+        .configure(base)
+        .build()
+        .await;
+    base.to_builder()
+        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+            provider,
+        ))
+        .build()
+}
+
 impl Live {
-    /// Resolves credentials and the account. A bad endpoint, bad credentials or an unknown
-    /// region fail here, with one line saying so.
+    /// Resolves credentials, accounts and regions. A bad endpoint, bad credentials, an
+    /// unknown region or a role that cannot be assumed fail here, with one line saying so.
     pub async fn connect(options: LiveOptions) -> std::result::Result<Live, LiveError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::adaptive().with_max_attempts(5));
-        if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
+        if let Some(bad) = options
+            .regions
+            .iter()
+            .find(|r| *r != "all" && !crate::sources::cli_dump::is_region(r))
+        {
+            return Err(LiveError::new(format!(
+                "--regions: `{bad}` is not an AWS region"
+            )));
         }
-        if let Some(region) = options.regions.first().filter(|r| *r != "all") {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        let config = loader.load().await;
-        let Some(home) = config.region().map(|r| r.to_string()) else {
-            return Err(LiveError { code: None, status: None, message: "no AWS region: set AWS_REGION or pass --regions".into() });
-        };
-        if !crate::sources::cli_dump::is_region(&home) {
-            return Err(LiveError { code: None, status: None, message: format!("`{home}` is not an AWS region") });
-        }
-        let identity = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await.map_err(|e| {
-            let e = LiveError::from_sdk(e);
-            LiveError { message: format!("cannot reach AWS as the configured identity: {}", e.message), ..e }
+        let base = base_config(&options).await?;
+        let caller = account_of(&base).await.map_err(|e| LiveError {
+            message: format!("cannot reach AWS as the configured identity: {}", e.message),
+            ..e
         })?;
-        let account_id = identity.account().unwrap_or_default().to_string();
-        let live = Live {
-            account_id,
-            regions: Vec::new(),
-            strict: options.strict,
-            config,
-            ec2: Mutex::new(HashMap::new()),
-            rejected_filters: Mutex::new(HashSet::new()),
-        };
-        let regions = match options.regions.as_slice() {
-            [] => vec![home],
-            [all] if all == "all" => live.enabled_regions(&home).await?,
-            regions => {
-                if let Some(bad) = regions.iter().find(|r| !crate::sources::cli_dump::is_region(r)) {
-                    return Err(LiveError { code: None, status: None, message: format!("--regions: `{bad}` is not an AWS region") });
-                }
-                regions.to_vec()
+
+        let mut configs: Vec<(String, SdkConfig)> = Vec::new();
+        for arn in &options.role_arns {
+            if !is_role_arn(arn) {
+                return Err(LiveError::new(format!(
+                    "--role-arn {arn}: not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)"
+                )));
             }
-        };
-        Ok(Live { regions, ..live })
+            let config = assume(&base, arn).await;
+            let account = account_of(&config).await.map_err(|e| LiveError {
+                message: format!("--role-arn {arn}: cannot assume the role: {}", e.message),
+                ..e
+            })?;
+            configs.push((account, config));
+        }
+        if let Some(role) = &options.org_role {
+            for account in organization_accounts(&base).await? {
+                if account == caller {
+                    // The management account is read as the caller (the org role is usually
+                    // deployed to member accounts only).
+                    configs.push((account, base.clone()));
+                    continue;
+                }
+                let arn = format!("arn:aws:iam::{account}:role/{role}");
+                let config = assume(&base, &arn).await;
+                match account_of(&config).await {
+                    Ok(id) => configs.push((id, config)),
+                    Err(e) if !options.strict => eprintln!(
+                        "warning: account {account}: cannot assume {arn}: {}; skipped (--strict makes this an error)",
+                        e.message
+                    ),
+                    Err(e) => {
+                        return Err(LiveError {
+                            message: format!(
+                                "account {account}: cannot assume {arn}: {}",
+                                e.message
+                            ),
+                            ..e
+                        });
+                    }
+                }
+            }
+        }
+        if configs.is_empty() {
+            configs.push((caller, base.clone()));
+        }
+
+        let mut accounts = Vec::new();
+        for (id, config) in configs {
+            let mut account = Account::new(id, config);
+            account.regions = match options.regions.as_slice() {
+                [] => vec![base.region().expect("checked above").to_string()],
+                [all] if all == "all" => account.enabled_regions().await?,
+                regions => regions.to_vec(),
+            };
+            accounts.push(account);
+        }
+        Ok(Live {
+            accounts,
+            strict: options.strict,
+            rejected_filters: Mutex::new(HashSet::new()),
+            limiter: limiter::Limiter::default(),
+            progress: progress::Progress::new(),
+        })
     }
 
-    async fn enabled_regions(&self, home: &str) -> std::result::Result<Vec<String>, LiveError> {
-        let out = self.ec2(home).describe_regions().send().await.map_err(LiveError::from_sdk)?;
-        let mut regions: Vec<String> = out.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect();
-        regions.sort();
-        Ok(regions)
+    /// (account, region) pairs to fetch from; `global` once per account for IAM.
+    pub fn partitions(&self, global: bool) -> Vec<(usize, String)> {
+        self.accounts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, a)| {
+                if global {
+                    vec![(i, "global".to_string())]
+                } else {
+                    a.regions.iter().map(|r| (i, r.clone())).collect()
+                }
+            })
+            .collect()
     }
 
     /// The request without filters an endpoint already rejected.
     fn accepted(&self, request: &ApiRequest) -> ApiRequest {
         let rejected = self.rejected_filters.lock().expect("not poisoned");
-        let filters = request.filters.iter().filter(|(name, _)| !rejected.contains(name)).cloned().collect();
-        ApiRequest { filters, ..request.clone() }
+        let filters = request
+            .filters
+            .iter()
+            .filter(|(name, _)| !rejected.contains(name))
+            .cloned()
+            .collect();
+        ApiRequest {
+            filters,
+            ..request.clone()
+        }
     }
 
     fn reject(&self, request: &ApiRequest) {
-        self.rejected_filters.lock().expect("not poisoned").extend(request.filters.iter().map(|(name, _)| name.clone()));
+        self.rejected_filters
+            .lock()
+            .expect("not poisoned")
+            .extend(request.filters.iter().map(|(name, _)| name.clone()));
+    }
+}
+
+/// `arn:<partition>:iam::<12 digits>:role/<path/name>`.
+fn is_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "iam", "", account, resource]
+        if partition.starts_with("aws") && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && resource.strip_prefix("role/").is_some_and(|n| !n.is_empty()))
+}
+
+/// The active accounts of the caller's organization.
+async fn organization_accounts(base: &SdkConfig) -> std::result::Result<Vec<String>, LiveError> {
+    let client = aws_sdk_organizations::Client::new(base);
+    let mut accounts = Vec::new();
+    let mut pages = client.list_accounts().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page
+            .map_err(|e| LiveError::from_sdk(e).during("--org-role: organizations:ListAccounts"))?;
+        accounts.extend(page.accounts().iter().cloned());
+    }
+    Ok(accounts
+        .iter()
+        .filter(|a| {
+            a.status().is_none_or(|s| s.as_str() == "ACTIVE")
+                && a.state().is_none_or(|s| s.as_str() == "ACTIVE")
+        })
+        .filter_map(|a| a.id().map(str::to_string))
+        .collect())
+}
+
+/// One client per region, built on first use.
+fn client<C: Clone>(
+    clients: &Mutex<HashMap<String, C>>,
+    region: &str,
+    build: impl FnOnce() -> C,
+) -> C {
+    clients
+        .lock()
+        .expect("not poisoned")
+        .entry(region.to_string())
+        .or_insert_with(build)
+        .clone()
+}
+
+impl Account {
+    fn new(id: String, config: SdkConfig) -> Account {
+        let iam = aws_sdk_iam::Client::new(&config);
+        Account {
+            id,
+            regions: Vec::new(),
+            config,
+            ec2: Mutex::default(),
+            cloudtrail: Mutex::default(),
+            iam,
+        }
+    }
+
+    async fn enabled_regions(&self) -> std::result::Result<Vec<String>, LiveError> {
+        let home = self
+            .config
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        let out = self
+            .ec2(&home)
+            .describe_regions()
+            .send()
+            .await
+            .map_err(|e| LiveError::from_sdk(e).during("DescribeRegions"))?;
+        let mut regions: Vec<String> = out
+            .regions()
+            .iter()
+            .filter_map(|r| r.region_name().map(str::to_string))
+            .collect();
+        regions.sort();
+        Ok(regions)
     }
 
     fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
-        let mut clients = self.ec2.lock().expect("not poisoned");
-        clients
-            .entry(region.to_string())
-            .or_insert_with(|| {
-                let config = aws_sdk_ec2::config::Builder::from(&self.config).region(Region::new(region.to_string())).build();
-                aws_sdk_ec2::Client::from_conf(config)
-            })
-            .clone()
+        client(&self.ec2, region, || {
+            aws_sdk_ec2::Client::from_conf(
+                aws_sdk_ec2::config::Builder::from(&self.config)
+                    .region(Region::new(region.to_string()))
+                    .build(),
+            )
+        })
+    }
+
+    fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
+        client(&self.cloudtrail, region, || {
+            aws_sdk_cloudtrail::Client::from_conf(
+                aws_sdk_cloudtrail::config::Builder::from(&self.config)
+                    .region(Region::new(region.to_string()))
+                    .build(),
+            )
+        })
+    }
+}
+
+/// Where one call goes, and its place in line for the rate limit.
+pub(crate) struct Call<'a> {
+    live: &'a Live,
+    account: &'a Account,
+    region: &'a str,
+}
+
+impl Call<'_> {
+    /// Waits for the (account, region, API) token bucket.
+    async fn permit(&self, api: &str) {
+        let wait = self.live.limiter.take(
+            &format!("{}/{}/{api}", self.account.id, self.region),
+            std::time::Instant::now(),
+        );
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
     }
 }
 
@@ -162,11 +450,12 @@ impl Live {
 pub fn session(live: Arc<Live>) -> Result<SessionContext> {
     let ctx = crate::session::bare_session();
     for table in TABLES {
-        let provider: Arc<dyn datafusion::catalog::TableProvider> = match scan::LIVE_TABLES.iter().find(|(name, _)| *name == table.name) {
-            Some((_, kind)) => Arc::new(scan::LiveTable::new(table, *kind, live.clone())),
-            None => Arc::new(scan::NotLiveYet(table)),
-        };
-        ctx.register_table(table.name, provider)?;
+        let spec = spec::of(table.name)
+            .unwrap_or_else(|| panic!("table {} has no live spec (spec.rs)", table.name));
+        ctx.register_table(
+            table.name,
+            Arc::new(scan::LiveTable::new(table, spec, live.clone())),
+        )?;
     }
     Ok(ctx)
 }

@@ -1,6 +1,7 @@
-//! The DataFusion side of live tables: which filters become API ids and filters, and a scan
-//! that fetches inside its stream, one partition per region. `EXPLAIN` shows what was pushed.
+//! The DataFusion side of live tables: which filters become API filters, and a scan that
+//! fetches inside its stream, one partition per (account, region). `EXPLAIN` shows what was pushed.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
@@ -8,47 +9,61 @@ use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use async_trait::async_trait;
 use datafusion::catalog::{Session, TableProvider};
+use datafusion::common::ScalarValue;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::TaskContext;
-use datafusion::logical_expr::expr::InList;
-use datafusion::logical_expr::{BinaryExpr, Expr, Operator, TableProviderFilterPushDown, TableType};
+use datafusion::logical_expr::expr::{InList, ScalarFunction};
+use datafusion::logical_expr::{
+    BinaryExpr, Expr, Operator, TableProviderFilterPushDown, TableType,
+};
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
-use datafusion::physical_plan::{DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties, SendableRecordBatchStream};
+use datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties,
+    SendableRecordBatchStream,
+};
 
-use super::{ec2, ApiRequest, Live};
+use super::spec::Spec;
+use super::{ApiRequest, Call, Live, LiveError, cloudtrail, ec2, iam};
 use crate::inventory::{InventoryBuilder, Kind, Resource};
 use crate::table::Table;
 
-/// `ec2_instance` columns → DescribeInstances filters. Ids go through the `instance-id` filter,
-/// not the id list: an id list fails with InvalidInstanceID.NotFound in every region that does
-/// not hold the instance, a filter just matches nothing.
-const INSTANCE_FILTERS: &[(&str, &str)] = &[
-    ("instance_id", "instance-id"),
-    ("instance_state", "instance-state-name"),
-    ("vpc_id", "vpc-id"),
-    ("subnet_id", "subnet-id"),
-    ("image_id", "image-id"),
-    ("instance_type", "instance-type"),
-    ("http_tokens", "metadata-options.http-tokens"),
-    ("http_endpoint", "metadata-options.http-endpoint"),
-];
-
 /// `column = 'v'`, `'v' = column`, `column IN ('a', 'b')`, or an OR of those on one column
-/// (DataFusion rewrites short IN lists that way) → (column, values).
-fn equality(expr: &Expr) -> Option<(&str, Vec<String>)> {
+/// (DataFusion rewrites short IN lists that way) → (column, values). `tags['k'] = 'v'` is the
+/// column `tag:k`. Booleans become `true`/`false`, as the EC2 API writes them.
+fn equality(expr: &Expr) -> Option<(String, Vec<String>)> {
     let text = |e: &Expr| match e {
+        Expr::Literal(ScalarValue::Boolean(Some(b)), _) => Some(b.to_string()),
         Expr::Literal(v, _) => v.try_as_str().flatten().map(str::to_string),
         _ => None,
     };
+    let column = |e: &Expr| match e {
+        Expr::Column(c) => Some(c.name.clone()),
+        Expr::ScalarFunction(ScalarFunction { func, args }) if func.name() == "get_field" => {
+            match args.as_slice() {
+                [Expr::Column(c), key] if c.name == "tags" => Some(format!("tag:{}", text(key)?)),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
     match expr {
-        Expr::BinaryExpr(BinaryExpr { left, op: Operator::Eq, right }) => match (left.as_ref(), right.as_ref()) {
-            (Expr::Column(c), v) | (v, Expr::Column(c)) => Some((c.name.as_str(), vec![text(v)?])),
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::Eq,
+            right,
+        }) => match (column(left), column(right)) {
+            (Some(c), None) => Some((c, vec![text(right)?])),
+            (None, Some(c)) => Some((c, vec![text(left)?])),
             _ => None,
         },
-        Expr::BinaryExpr(BinaryExpr { left, op: Operator::Or, right }) => {
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::Or,
+            right,
+        }) => {
             let (a, mut values) = equality(left)?;
             let (b, more) = equality(right)?;
             (a == b).then(|| {
@@ -56,8 +71,18 @@ fn equality(expr: &Expr) -> Option<(&str, Vec<String>)> {
                 (a, values)
             })
         }
-        Expr::InList(InList { expr, list, negated: false }) => match expr.as_ref() {
-            Expr::Column(c) => Some((c.name.as_str(), list.iter().map(text).collect::<Option<Vec<_>>>()?)),
+        Expr::InList(InList {
+            expr,
+            list,
+            negated: false,
+        }) => Some((
+            column(expr)?,
+            list.iter().map(text).collect::<Option<Vec<_>>>()?,
+        )),
+        // `where encrypted`, and `encrypted = false` as DataFusion simplifies it.
+        Expr::Column(c) => Some((c.name.clone(), vec!["true".to_string()])),
+        Expr::Not(inner) => match inner.as_ref() {
+            Expr::Column(c) => Some((c.name.clone(), vec!["false".to_string()])),
             _ => None,
         },
         _ => None,
@@ -65,37 +90,38 @@ fn equality(expr: &Expr) -> Option<(&str, Vec<String>)> {
 }
 
 /// The one place that decides both whether a filter is pushed and what it becomes.
-fn push(expr: &Expr, request: &mut ApiRequest) -> bool {
-    let Some((column, values)) = equality(expr) else { return false };
-    let Some((_, name)) = INSTANCE_FILTERS.iter().find(|(c, _)| *c == column) else { return false };
-    request.filters.push((name.to_string(), values));
+fn push(spec: &Spec, expr: &Expr, request: &mut ApiRequest) -> bool {
+    let Some((column, values)) = equality(expr) else {
+        return false;
+    };
+    let name = match column.strip_prefix("tag:") {
+        // Every EC2 Describe call takes tag filters; IAM and CloudTrail here do not.
+        Some(_)
+            if spec.table.starts_with("ec2_")
+                || spec.table.starts_with("ebs_")
+                || spec.table.starts_with("vpc") =>
+        {
+            column.clone()
+        }
+        Some(_) => return false,
+        None => match spec.filter(&column) {
+            Some(name) => name.to_string(),
+            None => return false,
+        },
+    };
+    request.filters.push((name, values));
     true
 }
 
-/// The live tables and the resources each reads. Only `ec2_instance` pushes filters down yet.
-pub const LIVE_TABLES: &[(&str, Kind)] = &[
-    ("ec2_instance", Kind::Instance),
-    ("ec2_security_group", Kind::SecurityGroup),
-    ("ec2_security_group_rule", Kind::SecurityGroup),
-    ("ebs_volume", Kind::Volume),
-    ("vpc", Kind::Vpc),
-    ("vpc_subnet", Kind::Subnet),
-];
-
 pub struct LiveTable {
     table: &'static Table,
-    kind: Kind,
+    spec: &'static Spec,
     live: Arc<Live>,
 }
 
 impl LiveTable {
-    pub fn new(table: &'static Table, kind: Kind, live: Arc<Live>) -> Self {
-        LiveTable { table, kind, live }
-    }
-
-    /// Whether this table's API takes the filter.
-    fn pushes(&self, expr: &Expr, request: &mut ApiRequest) -> bool {
-        self.kind == Kind::Instance && push(expr, request)
+    pub fn new(table: &'static Table, spec: &'static Spec, live: Arc<Live>) -> Self {
+        LiveTable { table, spec, live }
     }
 }
 
@@ -116,37 +142,73 @@ impl TableProvider for LiveTable {
     }
 
     /// Inexact: the engine filters again, so a fallback to unfiltered fetching stays correct.
-    fn supports_filters_pushdown(&self, filters: &[&Expr]) -> Result<Vec<TableProviderFilterPushDown>> {
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> Result<Vec<TableProviderFilterPushDown>> {
         Ok(filters
             .iter()
-            .map(|f| if self.pushes(f, &mut ApiRequest::default()) { TableProviderFilterPushDown::Inexact } else { TableProviderFilterPushDown::Unsupported })
+            .map(|f| {
+                if push(self.spec, f, &mut ApiRequest::default()) {
+                    TableProviderFilterPushDown::Inexact
+                } else {
+                    TableProviderFilterPushDown::Unsupported
+                }
+            })
             .collect())
     }
 
-    async fn scan(&self, _state: &dyn Session, projection: Option<&Vec<usize>>, filters: &[Expr], limit: Option<usize>) -> Result<Arc<dyn ExecutionPlan>> {
-        // Without pushdown, a LIMIT still comes here; only DescribeInstances is asked to honour it.
-        let mut request = ApiRequest { limit: limit.filter(|_| self.kind == Kind::Instance), ..ApiRequest::default() };
-        for f in filters {
-            self.pushes(f, &mut request);
-        }
-        let schema = match projection {
-            Some(p) => Arc::new(self.table.schema().project(p)?),
-            None => self.table.schema(),
+    async fn scan(
+        &self,
+        _state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let schema = self.table.schema();
+        // Columns used: projected, or read by a filter the engine applies after the scan.
+        let mut used: HashSet<String> = match projection {
+            Some(p) => p.iter().map(|&i| schema.field(i).name().clone()).collect(),
+            None => schema.fields().iter().map(|f| f.name().clone()).collect(),
         };
+        let mut request = ApiRequest {
+            limit: limit.filter(|_| self.spec.limit),
+            ..ApiRequest::default()
+        };
+        for f in filters {
+            push(self.spec, f, &mut request);
+            used.extend(f.column_refs().into_iter().map(|c| c.name.clone()));
+        }
+        request.extra = self.spec.extra_columns.iter().any(|c| used.contains(*c));
+        let schema = match projection {
+            Some(p) => Arc::new(schema.project(p)?),
+            None => schema,
+        };
+        let partitions = self.live.partitions(self.spec.global());
         let properties = PlanProperties::new(
             EquivalenceProperties::new(schema.clone()),
-            Partitioning::UnknownPartitioning(self.live.regions.len()),
+            Partitioning::UnknownPartitioning(partitions.len().max(1)),
             EmissionType::Incremental,
             Boundedness::Bounded,
         );
-        Ok(Arc::new(LiveScanExec { table: self.table, kind: self.kind, live: self.live.clone(), request, projection: projection.cloned(), schema, properties: Arc::new(properties) }))
+        Ok(Arc::new(LiveScanExec {
+            table: self.table,
+            spec: self.spec,
+            live: self.live.clone(),
+            partitions,
+            request,
+            projection: projection.cloned(),
+            schema,
+            properties: Arc::new(properties),
+        }))
     }
 }
 
 struct LiveScanExec {
     table: &'static Table,
-    kind: Kind,
+    spec: &'static Spec,
     live: Arc<Live>,
+    partitions: Vec<(usize, String)>,
     request: ApiRequest,
     projection: Option<Vec<usize>>,
     schema: SchemaRef,
@@ -161,12 +223,29 @@ impl fmt::Debug for LiveScanExec {
 
 impl DisplayAs for LiveScanExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "LiveScanExec: table={}, account={}, regions=[{}]", self.table.name, self.live.account_id, self.live.regions.join(", "))?;
+        let accounts: Vec<&str> = self.live.accounts.iter().map(|a| a.id.as_str()).collect();
+        let mut regions: Vec<&str> = self.partitions.iter().map(|(_, r)| r.as_str()).collect();
+        regions.sort();
+        regions.dedup();
+        write!(
+            f,
+            "LiveScanExec: table={}, accounts=[{}], regions=[{}]",
+            self.table.name,
+            accounts.join(", "),
+            regions.join(", ")
+        )?;
         for (name, values) in &self.request.filters {
             write!(f, ", filter {name}=[{}]", values.join(", "))?;
         }
         if let Some(limit) = self.request.limit {
             write!(f, ", limit={limit}")?;
+        }
+        if self.request.extra {
+            write!(
+                f,
+                ", extra calls for [{}]",
+                self.spec.extra_columns.join(", ")
+            )?;
         }
         Ok(())
     }
@@ -185,112 +264,368 @@ impl ExecutionPlan for LiveScanExec {
         vec![]
     }
 
-    fn apply_expressions(&self, _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>) -> Result<TreeNodeRecursion> {
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
+    ) -> Result<TreeNodeRecursion> {
         Ok(TreeNodeRecursion::Continue)
     }
 
-    fn with_new_children(self: Arc<Self>, _children: Vec<Arc<dyn ExecutionPlan>>) -> Result<Arc<dyn ExecutionPlan>> {
+    fn with_new_children(
+        self: Arc<Self>,
+        _children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
         Ok(self)
     }
 
-    fn execute(&self, partition: usize, _context: Arc<TaskContext>) -> Result<SendableRecordBatchStream> {
-        let region = self.live.regions.get(partition).cloned().ok_or_else(|| DataFusionError::Internal(format!("no partition {partition}")))?;
-        let (table, kind, live, request, projection) = (self.table, self.kind, self.live.clone(), self.request.clone(), self.projection.clone());
-        let batch = async move { fetch(table, kind, &live, &region, &request, projection.as_deref()).await };
-        Ok(Box::pin(RecordBatchStreamAdapter::new(self.schema.clone(), futures::stream::once(batch))))
+    fn execute(
+        &self,
+        partition: usize,
+        _context: Arc<TaskContext>,
+    ) -> Result<SendableRecordBatchStream> {
+        let Some((account, region)) = self.partitions.get(partition).cloned() else {
+            // No account at all (every one was skipped): an empty table.
+            return Ok(Box::pin(RecordBatchStreamAdapter::new(
+                self.schema.clone(),
+                futures::stream::empty(),
+            )));
+        };
+        let (table, spec, live, request, projection) = (
+            self.table,
+            self.spec,
+            self.live.clone(),
+            self.request.clone(),
+            self.projection.clone(),
+        );
+        let batch = async move {
+            live.progress.start(table.name);
+            let batch = rows(
+                table,
+                spec,
+                &live,
+                account,
+                &region,
+                &request,
+                projection.as_deref(),
+            )
+            .await;
+            live.progress.done();
+            batch
+        };
+        Ok(Box::pin(RecordBatchStreamAdapter::new(
+            self.schema.clone(),
+            futures::stream::once(batch),
+        )))
     }
 }
 
-/// One region's rows: call the API (without filters the endpoint rejected before),
-/// map to canonical resources, and build the table's batch from them.
-async fn fetch(table: &'static Table, kind: Kind, live: &Live, region: &str, request: &ApiRequest, projection: Option<&[usize]>) -> Result<RecordBatch> {
-    let client = live.ec2(region);
-    let request = live.accepted(request);
-    let result = match kind {
-        Kind::Instance => instances(&client, live, region, &request).await,
-        other => ec2::describe(&client, other).await,
+/// One partition's rows: fetch the table's resources, build its batch from them.
+async fn rows(
+    table: &'static Table,
+    spec: &Spec,
+    live: &Live,
+    account: usize,
+    region: &str,
+    request: &ApiRequest,
+    projection: Option<&[usize]>,
+) -> Result<RecordBatch> {
+    let account = &live.accounts[account];
+    let call = Call {
+        live,
+        account,
+        region,
     };
-    let resources = match result {
+    let resources = match fetch(&call, spec.kinds, request).await {
         Ok(resources) => resources,
         Err(e) if e.is_access() && !live.strict => {
-            eprintln!("warning: {}/{region}: {e}; skipped (--strict makes this an error)", live.account_id);
+            eprintln!(
+                "warning: {}/{region}: {e}; skipped (--strict makes this an error)",
+                account.id
+            );
             Vec::new()
         }
-        Err(e) => return Err(DataFusionError::External(format!("{}/{region}: {e}", live.account_id).into())),
+        Err(e) => {
+            return Err(DataFusionError::External(
+                format!("{}/{region}: {e}", account.id).into(),
+            ));
+        }
     };
     let mut builder = InventoryBuilder::default();
     for resource in resources {
-        builder.add(Resource::new(kind, &live.account_id, region, resource));
+        builder.add(resource);
     }
-    let batch = table.batch(&builder.finish()).map_err(|e| DataFusionError::External(Box::new(e)))?;
+    let batch = table
+        .batch(&builder.finish())
+        .map_err(|e| DataFusionError::External(Box::new(e)))?;
     Ok(match projection {
         Some(p) => batch.project(p)?,
         None => batch,
     })
 }
 
-/// DescribeInstances with the pushed filters, and once more without them if the endpoint
-/// rejects them (then never sent again on this connection).
-async fn instances(client: &aws_sdk_ec2::Client, live: &Live, region: &str, request: &ApiRequest) -> std::result::Result<Vec<serde_json::Value>, super::LiveError> {
-    let result = match ec2::describe_instances(client, request).await {
+/// The resources of `kinds` in one (account, region), with the request's filters (without
+/// those the endpoint rejected before). If the endpoint rejects them now, once more unfiltered
+/// (the engine filters), and they are not sent again on this connection.
+pub(crate) async fn fetch(
+    call: &Call<'_>,
+    kinds: &[Kind],
+    request: &ApiRequest,
+) -> Result<Vec<Resource>, LiveError> {
+    let request = call.live.accepted(request);
+    let values = match fetch_once(call, kinds, &request).await {
         Err(e) if !request.filters.is_empty() && e.rejects_filter() => {
             if std::env::var_os("POSTURE_DEBUG").is_some() {
-                eprintln!("debug: {region}: DescribeInstances rejected the filters ({e}); fetching unfiltered from now on, the engine filters");
+                eprintln!(
+                    "debug: {}/{}: the API rejected the filters ({e}); fetching unfiltered from now on, the engine filters",
+                    call.account.id, call.region
+                );
             }
-            live.reject(request);
-            ec2::describe_instances(client, &ApiRequest { filters: Vec::new(), ..request.clone() }).await
+            call.live.reject(&request);
+            fetch_once(
+                call,
+                kinds,
+                &ApiRequest {
+                    filters: Vec::new(),
+                    ..request.clone()
+                },
+            )
+            .await
         }
         other => other,
+    }?;
+    let mut out = Vec::with_capacity(values.len());
+    for (kind, mut data) in values {
+        // Policy documents arrive URL-encoded, as in AWS Config: decoded in the one shared place.
+        crate::sources::decode_iam_documents(
+            kind,
+            &mut data,
+            std::path::Path::new(&format!("live {}/{}", call.account.id, call.region)),
+        )
+        .map_err(|e| LiveError::new(e.to_string()))?;
+        out.push(Resource::new(kind, &call.account.id, call.region, data));
+    }
+    Ok(out)
+}
+
+async fn fetch_once(
+    call: &Call<'_>,
+    kinds: &[Kind],
+    request: &ApiRequest,
+) -> Result<Vec<(Kind, serde_json::Value)>, LiveError> {
+    let tagged = |kind: Kind, values: Vec<serde_json::Value>| {
+        values
+            .into_iter()
+            .map(move |v| (kind, v))
+            .collect::<Vec<_>>()
     };
-    result.map(|(instances, _pages)| instances)
-}
-
-/// A table that cannot be read live yet: says so instead of returning nothing.
-pub struct NotLiveYet(pub &'static Table);
-
-impl fmt::Debug for NotLiveYet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "NotLiveYet({})", self.0.name)
-    }
-}
-
-#[async_trait]
-impl TableProvider for NotLiveYet {
-    fn schema(&self) -> SchemaRef {
-        self.0.schema()
-    }
-
-    fn table_type(&self) -> TableType {
-        TableType::Base
-    }
-
-    async fn scan(&self, _: &dyn Session, _: Option<&Vec<usize>>, _: &[Expr], _: Option<usize>) -> Result<Arc<dyn ExecutionPlan>> {
-        Err(DataFusionError::Plan(format!("table {} is not available from live AWS yet; query it offline with --inventory PATH or --demo", self.0.name)))
-    }
+    Ok(match kinds {
+        [Kind::Role | Kind::Policy, ..] => iam::authorization_details(call, kinds).await?,
+        [Kind::Trail] => cloudtrail::trails(call, request.extra).await?,
+        [Kind::Snapshot] => ec2::snapshots(call, request).await?,
+        [Kind::EbsDefaults] => tagged(
+            Kind::EbsDefaults,
+            vec![ec2::ebs_defaults(call, request.extra).await?],
+        ),
+        [kind] => tagged(*kind, ec2::describe(call, *kind, request).await?),
+        other => unreachable!("live spec with kinds {other:?}"),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::live::spec;
     use datafusion::prelude::{col, lit};
+
+    fn instances() -> &'static Spec {
+        spec::of("ec2_instance").unwrap()
+    }
 
     #[test]
     fn equality_and_in_lists_become_api_filters() {
         let mut r = ApiRequest::default();
-        assert!(push(&col("instance_id").in_list(vec![lit("i-1"), lit("i-2")], false), &mut r));
-        assert!(push(&lit("optional").eq(col("http_tokens")), &mut r));
-        assert!(push(&col("instance_state").eq(lit("running")), &mut r));
-        assert!(push(&col("vpc_id").eq(lit("vpc-1")).or(col("vpc_id").eq(lit("vpc-2"))), &mut r));
-        assert_eq!(r.filters, [("instance-id".to_string(), vec!["i-1".to_string(), "i-2".to_string()]), ("metadata-options.http-tokens".to_string(), vec!["optional".to_string()]), ("instance-state-name".to_string(), vec!["running".to_string()]), ("vpc-id".to_string(), vec!["vpc-1".to_string(), "vpc-2".to_string()])]);
+        assert!(push(
+            instances(),
+            &col("instance_id").in_list(vec![lit("i-1"), lit("i-2")], false),
+            &mut r
+        ));
+        assert!(push(
+            instances(),
+            &lit("optional").eq(col("http_tokens")),
+            &mut r
+        ));
+        assert!(push(
+            instances(),
+            &col("instance_state").eq(lit("running")),
+            &mut r
+        ));
+        assert!(push(
+            instances(),
+            &col("vpc_id")
+                .eq(lit("vpc-1"))
+                .or(col("vpc_id").eq(lit("vpc-2"))),
+            &mut r
+        ));
+        assert_eq!(
+            r.filters,
+            [
+                (
+                    "instance-id".to_string(),
+                    vec!["i-1".to_string(), "i-2".to_string()]
+                ),
+                (
+                    "metadata-options.http-tokens".to_string(),
+                    vec!["optional".to_string()]
+                ),
+                (
+                    "instance-state-name".to_string(),
+                    vec!["running".to_string()]
+                ),
+                (
+                    "vpc-id".to_string(),
+                    vec!["vpc-1".to_string(), "vpc-2".to_string()]
+                )
+            ]
+        );
+        let mut r = ApiRequest::default();
+        assert!(push(
+            spec::of("ebs_volume").unwrap(),
+            &col("encrypted").eq(lit(false)),
+            &mut r
+        ));
+        assert!(push(
+            spec::of("ebs_volume").unwrap(),
+            &!col("encrypted"),
+            &mut r
+        ));
+        assert!(push(
+            spec::of("ec2_image").unwrap(),
+            &col("is_public"),
+            &mut r
+        ));
+        assert_eq!(
+            r.filters,
+            [
+                ("encrypted".to_string(), vec!["false".to_string()]),
+                ("encrypted".to_string(), vec!["false".to_string()]),
+                ("is-public".to_string(), vec!["true".to_string()])
+            ]
+        );
     }
 
     #[test]
     fn other_predicates_stay_in_the_engine() {
         let mut r = ApiRequest::default();
-        assert!(!push(&col("instance_type").not_eq(lit("t3.micro")), &mut r));
-        assert!(!push(&col("key_name").eq(lit("k")), &mut r));
-        assert!(!push(&col("instance_id").in_list(vec![lit("i-1")], true), &mut r));
-        assert!(!push(&col("vpc_id").eq(lit("vpc-1")).or(col("subnet_id").eq(lit("s-1"))), &mut r));
+        assert!(!push(
+            instances(),
+            &col("instance_type").not_eq(lit("t3.micro")),
+            &mut r
+        ));
+        assert!(!push(
+            instances(),
+            &col("platform").eq(lit("windows")),
+            &mut r
+        ));
+        assert!(!push(
+            instances(),
+            &col("instance_id").in_list(vec![lit("i-1")], true),
+            &mut r
+        ));
+        assert!(!push(
+            instances(),
+            &col("vpc_id")
+                .eq(lit("vpc-1"))
+                .or(col("subnet_id").eq(lit("s-1"))),
+            &mut r
+        ));
+        assert!(!push(
+            spec::of("iam_role").unwrap(),
+            &col("role_name").eq(lit("admin")),
+            &mut r
+        ));
         assert_eq!(r, ApiRequest::default());
+    }
+
+    /// A table that pushes like a live one and remembers what reached its scan.
+    #[derive(Debug)]
+    struct Recorder(&'static Spec, std::sync::Mutex<ApiRequest>);
+
+    #[async_trait]
+    impl TableProvider for Recorder {
+        fn schema(&self) -> SchemaRef {
+            crate::tables::table(self.0.table).unwrap().schema()
+        }
+        fn table_type(&self) -> TableType {
+            TableType::Base
+        }
+        fn supports_filters_pushdown(
+            &self,
+            filters: &[&Expr],
+        ) -> Result<Vec<TableProviderFilterPushDown>> {
+            Ok(filters
+                .iter()
+                .map(|f| {
+                    if push(self.0, f, &mut ApiRequest::default()) {
+                        TableProviderFilterPushDown::Inexact
+                    } else {
+                        TableProviderFilterPushDown::Unsupported
+                    }
+                })
+                .collect())
+        }
+        async fn scan(
+            &self,
+            _: &dyn Session,
+            projection: Option<&Vec<usize>>,
+            filters: &[Expr],
+            _: Option<usize>,
+        ) -> Result<Arc<dyn ExecutionPlan>> {
+            for f in filters {
+                push(self.0, f, &mut self.1.lock().unwrap());
+            }
+            let schema = Arc::new(
+                self.schema()
+                    .project(projection.map_or(&[][..], |p| p.as_slice()))?,
+            );
+            Ok(Arc::new(datafusion::physical_plan::empty::EmptyExec::new(
+                schema,
+            )))
+        }
+    }
+
+    /// What SQL's WHERE clause becomes once DataFusion has planned it.
+    async fn planned(table: &'static str, predicate: &str) -> ApiRequest {
+        let ctx = crate::session::bare_session();
+        let recorder = Arc::new(Recorder(spec::of(table).unwrap(), Default::default()));
+        ctx.register_table(table, recorder.clone()).unwrap();
+        ctx.sql(&format!("select * from {table} where {predicate}"))
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let request = recorder.1.lock().unwrap().clone();
+        request
+    }
+
+    #[tokio::test]
+    async fn tag_lookups_become_tag_filters_on_ec2_tables_only() {
+        let r = planned("ec2_instance", "tags['env'] = 'prod'").await;
+        assert_eq!(
+            r.filters,
+            [("tag:env".to_string(), vec!["prod".to_string()])]
+        );
+        let r = planned("ebs_volume", "tags['team'] in ('a', 'b')").await;
+        assert_eq!(
+            r.filters,
+            [(
+                "tag:team".to_string(),
+                vec!["a".to_string(), "b".to_string()]
+            )]
+        );
+        assert_eq!(
+            planned("iam_role", "tags['env'] = 'prod'").await,
+            ApiRequest::default()
+        );
     }
 }

@@ -5,9 +5,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::Error;
 use crate::inventory::{InventoryBuilder, Kind, Resource};
 use crate::value::Json;
-use crate::Error;
 
 /// The list-valued outputs: top-level key → kind of each element.
 const LISTS: &[(&str, Kind)] = &[
@@ -29,7 +29,13 @@ const LISTS: &[(&str, Kind)] = &[
 ];
 
 /// Top-level keys of recognised outputs that carry nothing a table reads.
-const IGNORED: &[&str] = &["NextToken", "Marker", "IsTruncated", "UserDetailList", "GroupDetailList"];
+const IGNORED: &[&str] = &[
+    "NextToken",
+    "Marker",
+    "IsTruncated",
+    "UserDetailList",
+    "GroupDetailList",
+];
 
 pub fn load(
     value: &Value,
@@ -38,11 +44,18 @@ pub fn load(
     builder: &mut InventoryBuilder,
 ) -> Result<(), Error> {
     let Some(object) = value.as_object() else {
-        return Err(Error::UnknownFormat { path: shown.to_path_buf(), keys: "(not an object)".into() });
+        return Err(Error::UnknownFormat {
+            path: shown.to_path_buf(),
+            keys: "(not an object)".into(),
+        });
     };
     let (account, region) = account_and_region(relative, shown)?;
     let resource = |kind: Kind, data: &Value| -> Result<Resource, Error> {
-        let region = if matches!(kind, Kind::Role | Kind::Policy) { "global" } else { region };
+        let region = if matches!(kind, Kind::Role | Kind::Policy) {
+            "global"
+        } else {
+            region
+        };
         let mut data = data.clone();
         crate::sources::decode_iam_documents(kind, &mut data, shown)?;
         Ok(Resource::new(kind, account, region, data))
@@ -52,7 +65,11 @@ pub fn load(
     if let Some(reservations) = object.get("Reservations") {
         recognised = true;
         for reservation in as_list(reservations, "Reservations", shown)? {
-            for instance in as_list(reservation.at("Instances").unwrap_or(&Value::Null), "Reservations.Instances", shown)? {
+            for instance in as_list(
+                reservation.at("Instances").unwrap_or(&Value::Null),
+                "Reservations.Instances",
+                shown,
+            )? {
                 builder.add(resource(Kind::Instance, instance)?);
             }
         }
@@ -68,7 +85,11 @@ pub fn load(
     if object.contains_key("CreateVolumePermissions") {
         recognised = true;
         if value.str_at("SnapshotId").is_none() {
-            return Err(missing(shown, "SnapshotId", "describe-snapshot-attribute output"));
+            return Err(missing(
+                shown,
+                "SnapshotId",
+                "describe-snapshot-attribute output",
+            ));
         }
         builder.add(resource(Kind::SnapshotPermissions, value)?);
     }
@@ -84,8 +105,15 @@ pub fn load(
         builder.add(resource(Kind::TrailStatus, &status)?);
     }
     if !recognised && !object.keys().all(|k| IGNORED.contains(&k.as_str())) {
-        let keys = object.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
-        return Err(Error::UnknownFormat { path: shown.to_path_buf(), keys });
+        let keys = object
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(Error::UnknownFormat {
+            path: shown.to_path_buf(),
+            keys,
+        });
     }
     Ok(())
 }
@@ -112,7 +140,11 @@ fn missing(shown: &Path, field: &str, what: &str) -> Error {
 
 fn short(v: &Value) -> String {
     let s = v.to_string();
-    if s.chars().count() > 40 { format!("{}…", s.chars().take(40).collect::<String>()) } else { s }
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
 }
 
 /// `get-trail-status` does not name its trail: the name comes from a `Name` field added by the
@@ -121,7 +153,10 @@ fn trail_name(status: &Value, shown: &Path) -> Result<String, Error> {
     if let Some(name) = status.str_at("Name") {
         return Ok(name.rsplit('/').next().unwrap_or(name).to_string());
     }
-    let stem = shown.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = shown
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     match stem.strip_prefix("get-trail-status.") {
         Some(name) if !name.is_empty() => Ok(name.to_string()),
         _ => Err(Error::Layout {
@@ -135,11 +170,19 @@ fn trail_name(status: &Value, shown: &Path) -> Result<String, Error> {
 fn account_and_region<'p>(relative: &'p Path, shown: &Path) -> Result<(&'p str, &'p str), Error> {
     let layout = |reason: &str| Error::Layout {
         path: shown.to_path_buf(),
-        reason: format!("{reason}; `aws` CLI output goes in <inventory>/<account_id>/<region>/<name>.json (region `global` for IAM)"),
+        reason: format!(
+            "{reason}; `aws` CLI output goes in <inventory>/<account_id>/<region>/<name>.json (region `global` for IAM)"
+        ),
     };
-    let mut dirs = relative.parent().into_iter().flat_map(|p| p.iter().rev()).filter_map(|c| c.to_str());
+    let mut dirs = relative
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.iter().rev())
+        .filter_map(|c| c.to_str());
     let (Some(region), Some(account)) = (dirs.next(), dirs.next()) else {
-        return Err(layout("no <account_id>/<region> directories above this file"));
+        return Err(layout(
+            "no <account_id>/<region> directories above this file",
+        ));
     };
     if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
         return Err(layout(&format!("`{account}` is not a 12-digit account id")));
@@ -155,7 +198,10 @@ pub fn is_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() >= 3
         && parts[0].len() == 2
-        && parts.iter().take(parts.len() - 1).all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts
+            .iter()
+            .take(parts.len() - 1)
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
         && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
         && !parts[parts.len() - 1].is_empty()
 }
@@ -173,9 +219,16 @@ mod tests {
 
     #[test]
     fn account_and_region_come_from_the_path() {
-        let inv = load_one("111122223333/eu-west-1/vpcs.json", json!({"Vpcs": [{"VpcId": "vpc-1"}]})).unwrap();
+        let inv = load_one(
+            "111122223333/eu-west-1/vpcs.json",
+            json!({"Vpcs": [{"VpcId": "vpc-1"}]}),
+        )
+        .unwrap();
         let vpc = &inv.of(Kind::Vpc)[0];
-        assert_eq!((vpc.account_id.as_str(), vpc.region.as_str()), ("111122223333", "eu-west-1"));
+        assert_eq!(
+            (vpc.account_id.as_str(), vpc.region.as_str()),
+            ("111122223333", "eu-west-1")
+        );
     }
 
     #[test]
@@ -186,31 +239,72 @@ mod tests {
 
     #[test]
     fn layout_errors_name_the_file_and_the_fix() {
-        let err = load_one("vpcs.json", json!({"Vpcs": []})).unwrap_err().to_string();
-        assert!(err.starts_with("vpcs.json: no <account_id>/<region>"), "{err}");
-        let err = load_one("prod/us-east-1/vpcs.json", json!({"Vpcs": []})).unwrap_err().to_string();
+        let err = load_one("vpcs.json", json!({"Vpcs": []}))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("vpcs.json: no <account_id>/<region>"),
+            "{err}"
+        );
+        let err = load_one("prod/us-east-1/vpcs.json", json!({"Vpcs": []}))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`prod` is not a 12-digit account id"), "{err}");
-        let err = load_one("111122223333/moon-1/vpcs.json", json!({"Vpcs": []})).unwrap_err().to_string();
+        let err = load_one("111122223333/moon-1/vpcs.json", json!({"Vpcs": []}))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`moon-1` is not an AWS region"), "{err}");
     }
 
     #[test]
     fn unknown_and_malformed_outputs_are_errors() {
-        let err = load_one("111122223333/us-east-1/x.json", json!({"Addresses": []})).unwrap_err().to_string();
-        assert!(err.contains("x.json: not a recognised") && err.contains("Addresses"), "{err}");
-        let err = load_one("111122223333/us-east-1/x.json", json!({"Vpcs": {"VpcId": "v"}})).unwrap_err().to_string();
+        let err = load_one("111122223333/us-east-1/x.json", json!({"Addresses": []}))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("x.json: not a recognised") && err.contains("Addresses"),
+            "{err}"
+        );
+        let err = load_one(
+            "111122223333/us-east-1/x.json",
+            json!({"Vpcs": {"VpcId": "v"}}),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("field Vpcs: expected a list"), "{err}");
-        let err = load_one("111122223333/us-east-1/x.json", json!({"Vpcs": "é".repeat(50)})).unwrap_err().to_string();
-        assert!(err.contains("expected a list, got \"éééé") && err.ends_with('…'), "{err}");
-        let err = load_one("111122223333/us-east-1/x.json", json!({"CreateVolumePermissions": []})).unwrap_err().to_string();
+        let err = load_one(
+            "111122223333/us-east-1/x.json",
+            json!({"Vpcs": "é".repeat(50)}),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("expected a list, got \"éééé") && err.ends_with('…'),
+            "{err}"
+        );
+        let err = load_one(
+            "111122223333/us-east-1/x.json",
+            json!({"CreateVolumePermissions": []}),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("field SnapshotId: missing"), "{err}");
     }
 
     #[test]
     fn trail_status_is_linked_by_name_or_file_name() {
-        let inv = load_one("111122223333/us-east-1/get-trail-status.main.json", json!({"IsLogging": true})).unwrap();
+        let inv = load_one(
+            "111122223333/us-east-1/get-trail-status.main.json",
+            json!({"IsLogging": true}),
+        )
+        .unwrap();
         assert_eq!(inv.of(Kind::TrailStatus)[0].id(), "main");
-        let err = load_one("111122223333/us-east-1/status.json", json!({"IsLogging": true})).unwrap_err().to_string();
+        let err = load_one(
+            "111122223333/us-east-1/status.json",
+            json!({"IsLogging": true}),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("does not say which trail"), "{err}");
     }
 
@@ -222,12 +316,20 @@ mod tests {
         load(&json!({"KmsKeyId": "alias/aws/ebs"}), p, p, &mut b).unwrap();
         let inv = b.finish();
         assert_eq!(inv.of(Kind::EbsDefaults).len(), 1);
-        assert_eq!(inv.of(Kind::EbsDefaults)[0].data, json!({"EbsEncryptionByDefault": true, "KmsKeyId": "alias/aws/ebs"}));
+        assert_eq!(
+            inv.of(Kind::EbsDefaults)[0].data,
+            json!({"EbsEncryptionByDefault": true, "KmsKeyId": "alias/aws/ebs"})
+        );
     }
 
     #[test]
     fn regions_are_recognised() {
-        for r in ["us-east-1", "eu-central-2", "us-gov-west-1", "ap-southeast-7"] {
+        for r in [
+            "us-east-1",
+            "eu-central-2",
+            "us-gov-west-1",
+            "ap-southeast-7",
+        ] {
             assert!(is_region(r), "{r}");
         }
         for r in ["global", "us-east", "US-EAST-1", "useast1", "us--1"] {

@@ -13,20 +13,29 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::inventory::{InventoryBuilder, Kind, Resource};
-use crate::value::{parse_time, Json};
 use crate::Error;
+use crate::inventory::{InventoryBuilder, Kind, Resource};
+use crate::value::{Json, parse_time};
 
 /// Items for resources that no longer exist; they describe nothing to query.
-const GONE: &[&str] = &["ResourceDeleted", "ResourceDeletedNotRecorded", "ResourceNotRecorded"];
+const GONE: &[&str] = &[
+    "ResourceDeleted",
+    "ResourceDeletedNotRecorded",
+    "ResourceNotRecorded",
+];
 
 pub fn recognises(v: &Value) -> bool {
     match v {
         Value::Array(items) => items.first().is_some_and(recognises),
         Value::Object(o) => {
-            ["configurationItems", "baseConfigurationItems", "configurationItem", "invokingEvent"]
-                .iter()
-                .any(|k| o.contains_key(*k))
+            [
+                "configurationItems",
+                "baseConfigurationItems",
+                "configurationItem",
+                "invokingEvent",
+            ]
+            .iter()
+            .any(|k| o.contains_key(*k))
                 || (o.contains_key("resourceType") && o.contains_key("configurationItemStatus"))
         }
         _ => false,
@@ -60,7 +69,10 @@ pub fn load(v: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(
                     Some(ci) => item(ci, shown, builder),
                     None => {
                         let kind = event.str_at("messageType").unwrap_or("this").to_string();
-                        builder.note(format!("{}: a {kind} event carries no configuration item", shown.display()));
+                        builder.note(format!(
+                            "{}: a {kind} event carries no configuration item",
+                            shown.display()
+                        ));
                         Ok(())
                     }
                 };
@@ -75,20 +87,27 @@ pub fn load(v: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(
 }
 
 fn item(ci: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), Error> {
-    let resource_id = ci.str_at("resourceId").unwrap_or("(no resourceId)").to_string();
+    let resource_id = ci
+        .str_at("resourceId")
+        .unwrap_or("(no resourceId)")
+        .to_string();
     let bad = |reason: &str| Error::ConfigItem {
         path: shown.to_path_buf(),
         resource: resource_id.clone(),
         reason: reason.to_string(),
     };
-    let resource_type = ci.str_at("resourceType").ok_or_else(|| bad("no resourceType"))?;
+    let resource_type = ci
+        .str_at("resourceType")
+        .ok_or_else(|| bad("no resourceType"))?;
     let status = ci.str_at("configurationItemStatus").unwrap_or("OK");
     if GONE.contains(&status) {
         builder.note(format!("ignored AWS Config items with status {status}"));
         return Ok(());
     }
     let Some(kind) = kind_of(resource_type) else {
-        builder.note(format!("ignored AWS Config items of type {resource_type}: no table reads them"));
+        builder.note(format!(
+            "ignored AWS Config items of type {resource_type}: no table reads them"
+        ));
         return Ok(());
     };
     let account = ci
@@ -97,8 +116,9 @@ fn item(ci: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), 
         .ok_or_else(|| bad("no awsAccountId or accountId"))?;
     let region = ci.str_at("awsRegion").ok_or_else(|| bad("no awsRegion"))?;
     let configuration = match ci.at("configuration") {
-        Some(Value::String(s)) => serde_json::from_str(s)
-            .map_err(|e| bad(&format!("configuration is not JSON: {e}")))?,
+        Some(Value::String(s)) => {
+            serde_json::from_str(s).map_err(|e| bad(&format!("configuration is not JSON: {e}")))?
+        }
         Some(v @ Value::Object(_)) => v.clone(),
         _ => return Err(bad("no configuration object")),
     };
@@ -107,9 +127,15 @@ fn item(ci: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), 
     mend(kind, &mut data, ci);
     crate::sources::decode_iam_documents(kind, &mut data, shown)
         .map_err(|e| bad(&e.to_string()))?;
-    let region = if matches!(kind, Kind::Role | Kind::Policy) { "global" } else { region };
+    let region = if matches!(kind, Kind::Role | Kind::Policy) {
+        "global"
+    } else {
+        region
+    };
     let mut resource = Resource::new(kind, account, region, data);
-    resource.captured_at = ci.str_at("configurationItemCaptureTime").and_then(parse_time);
+    resource.captured_at = ci
+        .str_at("configurationItemCaptureTime")
+        .and_then(parse_time);
     builder.add(resource);
     Ok(())
 }
@@ -142,7 +168,11 @@ fn pascal(v: Value) -> Value {
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .map(|(k, v)| {
-                    let v = if DOCUMENTS.contains(&k.as_str()) { v } else { pascal(v) };
+                    let v = if DOCUMENTS.contains(&k.as_str()) {
+                        v
+                    } else {
+                        pascal(v)
+                    };
                     (upper_first(&k), v)
                 })
                 .collect(),
@@ -163,8 +193,13 @@ fn upper_first(k: &str) -> String {
 /// Where Config's model differs from the API's, after recasing.
 fn mend(kind: Kind, data: &mut Value, ci: &Value) {
     // Some item versions carry tags only at the top level, as a map.
-    if data.at("Tags").is_none_or(|t| t.as_array().is_some_and(Vec::is_empty)) {
-        let tags = ci.at("tags").or_else(|| ci.at("supplementaryConfiguration.Tags"));
+    if data
+        .at("Tags")
+        .is_none_or(|t| t.as_array().is_some_and(Vec::is_empty))
+    {
+        let tags = ci
+            .at("tags")
+            .or_else(|| ci.at("supplementaryConfiguration.Tags"));
         if let Some(tags) = tags {
             data["Tags"] = pascal(tags_as_list(tags));
         }
@@ -197,9 +232,17 @@ fn mend(kind: Kind, data: &mut Value, ci: &Value) {
         // Config records the template with its default version's data: one version.
         Kind::LaunchTemplateVersion => {
             let mut version = Map::new();
-            let id = data.at("LaunchTemplateId").or_else(|| data.at("Id")).cloned();
+            let id = data
+                .at("LaunchTemplateId")
+                .or_else(|| data.at("Id"))
+                .cloned();
             version.insert("LaunchTemplateId".into(), id.unwrap_or(Value::Null));
-            for key in ["LaunchTemplateName", "LaunchTemplateData", "CreateTime", "CreatedBy"] {
+            for key in [
+                "LaunchTemplateName",
+                "LaunchTemplateData",
+                "CreateTime",
+                "CreatedBy",
+            ] {
                 if let Some(v) = data.at(key) {
                     version.insert(key.into(), v.clone());
                 }
@@ -208,7 +251,10 @@ fn mend(kind: Kind, data: &mut Value, ci: &Value) {
                 Value::String(s) => s.parse::<i64>().ok(),
                 other => other.as_i64(),
             });
-            version.insert("VersionNumber".into(), number.map_or(Value::Null, Value::from));
+            version.insert(
+                "VersionNumber".into(),
+                number.map_or(Value::Null, Value::from),
+            );
             version.insert("DefaultVersion".into(), Value::Bool(true));
             *data = Value::Object(version);
         }
@@ -232,7 +278,10 @@ fn merge_ip_ranges(permission: &mut Value) {
     let mut ranges: Vec<Value> = Vec::new();
     let mut push = |range: Value| {
         let cidr = range.str_at("CidrIp").map(str::to_string);
-        if let Some(existing) = ranges.iter_mut().find(|r| r.str_at("CidrIp").map(str::to_string) == cidr) {
+        if let Some(existing) = ranges
+            .iter_mut()
+            .find(|r| r.str_at("CidrIp").map(str::to_string) == cidr)
+        {
             if existing.at("Description").is_none() && range.at("Description").is_some() {
                 *existing = range;
             }
@@ -270,15 +319,23 @@ mod tests {
 
     #[test]
     fn recasing_keeps_documents_and_acronyms() {
-        let v = pascal(json!({"metadataOptions": {"httpTokens": "required"}, "trailARN": "a", "policyDocument": {"Condition": {"aws:SourceIp": "1"}}}));
-        assert_eq!(v, json!({"MetadataOptions": {"HttpTokens": "required"}, "TrailARN": "a", "PolicyDocument": {"Condition": {"aws:SourceIp": "1"}}}));
+        let v = pascal(
+            json!({"metadataOptions": {"httpTokens": "required"}, "trailARN": "a", "policyDocument": {"Condition": {"aws:SourceIp": "1"}}}),
+        );
+        assert_eq!(
+            v,
+            json!({"MetadataOptions": {"HttpTokens": "required"}, "TrailARN": "a", "PolicyDocument": {"Condition": {"aws:SourceIp": "1"}}})
+        );
     }
 
     #[test]
     fn old_and_new_ip_range_shapes_merge() {
         let mut p = json!({"IpRanges": ["0.0.0.0/0", "10.0.0.0/8"], "Ipv4Ranges": [{"CidrIp": "0.0.0.0/0", "Description": "web"}]});
         merge_ip_ranges(&mut p);
-        assert_eq!(p, json!({"IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "web"}, {"CidrIp": "10.0.0.0/8"}]}));
+        assert_eq!(
+            p,
+            json!({"IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "web"}, {"CidrIp": "10.0.0.0/8"}]})
+        );
     }
 
     #[test]
@@ -286,7 +343,12 @@ mod tests {
         let item = |time: &str, tokens: &str| json!({"resourceType": "AWS::EC2::Instance", "resourceId": "i-1", "awsAccountId": "111122223333", "awsRegion": "us-east-1", "configurationItemStatus": "OK", "configurationItemCaptureTime": time, "configuration": {"instanceId": "i-1", "metadataOptions": {"httpTokens": tokens}}});
         let inv = load_one(json!({"configurationItems": [item("2024-01-02T00:00:00Z", "required"), item("2024-01-01T00:00:00Z", "optional")]})).unwrap();
         assert_eq!(inv.of(Kind::Instance).len(), 1);
-        assert_eq!(inv.of(Kind::Instance)[0].data.str_at("MetadataOptions.HttpTokens"), Some("required"));
+        assert_eq!(
+            inv.of(Kind::Instance)[0]
+                .data
+                .str_at("MetadataOptions.HttpTokens"),
+            Some("required")
+        );
     }
 
     #[test]
@@ -297,25 +359,42 @@ mod tests {
         ]))
         .unwrap();
         assert!(inv.is_empty());
-        assert_eq!(inv.notes, vec![
-            "ignored AWS Config items of type AWS::S3::Bucket: no table reads them".to_string(),
-            "ignored AWS Config items with status ResourceDeleted".to_string(),
-        ]);
+        assert_eq!(
+            inv.notes,
+            vec![
+                "ignored AWS Config items of type AWS::S3::Bucket: no table reads them".to_string(),
+                "ignored AWS Config items with status ResourceDeleted".to_string(),
+            ]
+        );
     }
 
     #[test]
     fn broken_items_name_the_file_and_resource() {
         let base = json!({"resourceType": "AWS::EC2::Volume", "resourceId": "vol-1", "configurationItemStatus": "OK", "awsRegion": "us-east-1"});
         let err = load_one(base.clone()).unwrap_err().to_string();
-        assert_eq!(err, "items.json: AWS Config item vol-1: no awsAccountId or accountId");
+        assert_eq!(
+            err,
+            "items.json: AWS Config item vol-1: no awsAccountId or accountId"
+        );
         let mut no_config = base.clone();
         no_config["accountId"] = json!("111122223333");
         let err = load_one(no_config.clone()).unwrap_err().to_string();
-        assert_eq!(err, "items.json: AWS Config item vol-1: no configuration object");
+        assert_eq!(
+            err,
+            "items.json: AWS Config item vol-1: no configuration object"
+        );
         no_config["configuration"] = json!("{oops");
         let err = load_one(no_config).unwrap_err().to_string();
-        assert!(err.starts_with("items.json: AWS Config item vol-1: configuration is not JSON"), "{err}");
-        let err = load_one(json!({"invokingEvent": "{"})).unwrap_err().to_string();
-        assert!(err.starts_with("items.json: field invokingEvent: not JSON"), "{err}");
+        assert!(
+            err.starts_with("items.json: AWS Config item vol-1: configuration is not JSON"),
+            "{err}"
+        );
+        let err = load_one(json!({"invokingEvent": "{"}))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("items.json: field invokingEvent: not JSON"),
+            "{err}"
+        );
     }
 }

@@ -13,8 +13,8 @@ use std::path::Path;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use crate::inventory::InventoryBuilder;
 use crate::Error;
+use crate::inventory::InventoryBuilder;
 
 /// Loads one file. `relative` is its path below the inventory root, `shown` the path for errors.
 pub fn load_file(
@@ -23,8 +23,10 @@ pub fn load_file(
     text: &str,
     builder: &mut InventoryBuilder,
 ) -> Result<(), Error> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| Error::Json { path: shown.to_path_buf(), source: e })?;
+    let value: Value = serde_json::from_str(text).map_err(|e| Error::Json {
+        path: shown.to_path_buf(),
+        source: e,
+    })?;
     if config_item::recognises(&value) {
         config_item::load(&value, shown, builder)
     } else {
@@ -52,7 +54,8 @@ pub fn policy_document(v: &Value, shown: &Path, field: &str) -> Result<Value, Er
                     .map_err(|e| bad(format!("URL-encoded policy document is not UTF-8: {e}")))?
                     .into_owned()
             };
-            serde_json::from_str(&text).map_err(|e| bad(format!("policy document is not JSON: {e}")))
+            serde_json::from_str(&text)
+                .map_err(|e| bad(format!("policy document is not JSON: {e}")))
         }
         other => Err(bad(format!("expected a policy document, got {other}"))),
     }
@@ -108,18 +111,32 @@ mod tests {
         let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
         let p = Path::new("f.json");
         assert_eq!(policy_document(&json!(encoded), p, "d").unwrap(), doc);
-        assert_eq!(policy_document(&json!(doc.to_string()), p, "d").unwrap(), doc);
+        assert_eq!(
+            policy_document(&json!(doc.to_string()), p, "d").unwrap(),
+            doc
+        );
         assert_eq!(policy_document(&json!([doc.clone()]), p, "d").unwrap(), doc);
         assert_eq!(policy_document(&doc, p, "d").unwrap(), doc);
     }
 
     #[test]
     fn a_broken_policy_document_names_file_and_field() {
-        let err = policy_document(&json!("%7Bnot-json"), Path::new("iam.json"), "PolicyDocument")
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("iam.json: field PolicyDocument: policy document is not JSON"), "{err}");
+        let err = policy_document(
+            &json!("%7Bnot-json"),
+            Path::new("iam.json"),
+            "PolicyDocument",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("iam.json: field PolicyDocument: policy document is not JSON"),
+            "{err}"
+        );
         let err = policy_document(&json!(3), Path::new("iam.json"), "Document").unwrap_err();
-        assert!(err.to_string().contains("expected a policy document, got 3"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("expected a policy document, got 3"),
+            "{err}"
+        );
     }
 }

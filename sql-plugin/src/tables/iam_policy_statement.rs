@@ -12,7 +12,13 @@ pub static TABLE: Table = Table {
             }
         }
         for role in inv.of(Kind::Role) {
-            for inline in role.data.at("RolePolicyList").and_then(Value::as_array).into_iter().flatten() {
+            for inline in role
+                .data
+                .at("RolePolicyList")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(doc) = inline.at("PolicyDocument") {
                     let owner = json!({"PolicyName": inline.str_at("PolicyName"), "PolicyType": "inline", "RoleName": role.data.str_at("RoleName"), "RoleArn": role.data.str_at("Arn")});
                     push_statements(&mut out, role, owner, doc);
@@ -22,26 +28,83 @@ pub static TABLE: Table = Table {
         out
     },
     columns: &[
-        col("policy_arn", Text, "The managed policy (null for inline policies).", |r| r.item.text("PolicyArn")),
-        col("policy_name", Text, "The managed or inline policy name.", |r| r.item.text("PolicyName")),
-        col("policy_type", Text, "`managed` or `inline`.", |r| r.item.text("PolicyType")),
-        col("is_aws_managed", Bool, "Whether the policy is AWS managed.", |r| Cell::Bool(r.item.str_at("PolicyArn").is_some_and(is_aws_managed))),
-        col("role_name", Text, "For inline policies: the role that embeds it.", |r| r.item.text("RoleName")),
-        col("role_arn", Text, "For inline policies: the role's ARN.", |r| r.item.text("RoleArn")),
-        col("statement_index", Int, "Position of the statement in the document, from 0.", |r| r.item.int("Index")),
-        col("sid", Text, "The statement id.", |r| r.item.text("Statement.Sid")),
-        col("effect", Text, "`Allow` or `Deny`.", |r| r.item.text("Statement.Effect")),
-        col("actions", TextList, "Action, as a lower-cased list (`*`, `s3:*`, `ec2:describeinstances`).", |r| lower_list(r.item.at("Statement.Action"))),
-        col("not_actions", TextList, "NotAction, as a lower-cased list.", |r| lower_list(r.item.at("Statement.NotAction"))),
-        col("resources", TextList, "Resource, as a list.", |r| Cell::TextList(one_or_many(r.item.at("Statement.Resource")))),
-        col("not_resources", TextList, "NotResource, as a list.", |r| Cell::TextList(one_or_many(r.item.at("Statement.NotResource")))),
-        col("condition", Json, "The Condition block, if any.", |r| r.item.json("Statement.Condition")),
+        col(
+            "policy_arn",
+            Text,
+            "The managed policy (null for inline policies).",
+            |r| r.item.text("PolicyArn"),
+        ),
+        col(
+            "policy_name",
+            Text,
+            "The managed or inline policy name.",
+            |r| r.item.text("PolicyName"),
+        ),
+        col("policy_type", Text, "`managed` or `inline`.", |r| {
+            r.item.text("PolicyType")
+        }),
+        col(
+            "is_aws_managed",
+            Bool,
+            "Whether the policy is AWS managed.",
+            |r| Cell::Bool(r.item.str_at("PolicyArn").is_some_and(is_aws_managed)),
+        ),
+        col(
+            "role_name",
+            Text,
+            "For inline policies: the role that embeds it.",
+            |r| r.item.text("RoleName"),
+        ),
+        col(
+            "role_arn",
+            Text,
+            "For inline policies: the role's ARN.",
+            |r| r.item.text("RoleArn"),
+        ),
+        col(
+            "statement_index",
+            Int,
+            "Position of the statement in the document, from 0.",
+            |r| r.item.int("Index"),
+        ),
+        col("sid", Text, "The statement id.", |r| {
+            r.item.text("Statement.Sid")
+        }),
+        col("effect", Text, "`Allow` or `Deny`.", |r| {
+            r.item.text("Statement.Effect")
+        }),
+        col(
+            "actions",
+            TextList,
+            "Action, as a lower-cased list (`*`, `s3:*`, `ec2:describeinstances`).",
+            |r| lower_list(r.item.at("Statement.Action")),
+        ),
+        col(
+            "not_actions",
+            TextList,
+            "NotAction, as a lower-cased list.",
+            |r| lower_list(r.item.at("Statement.NotAction")),
+        ),
+        col("resources", TextList, "Resource, as a list.", |r| {
+            Cell::TextList(one_or_many(r.item.at("Statement.Resource")))
+        }),
+        col("not_resources", TextList, "NotResource, as a list.", |r| {
+            Cell::TextList(one_or_many(r.item.at("Statement.NotResource")))
+        }),
+        col("condition", Json, "The Condition block, if any.", |r| {
+            r.item.json("Statement.Condition")
+        }),
         ACCOUNT_ID,
         REGION,
     ],
 };
 
-fn push_statements<'a>(out: &mut Vec<Record<'a>>, owner: &'a Resource, fields: Value, doc: &'a Value) {
+fn push_statements<'a>(
+    out: &mut Vec<Record<'a>>,
+    owner: &'a Resource,
+    fields: Value,
+    doc: &'a Value,
+) {
     let statements: Vec<&Value> = match doc.at("Statement") {
         Some(Value::Array(list)) => list.iter().collect(),
         Some(single @ Value::Object(_)) => vec![single],
@@ -65,5 +128,10 @@ fn one_or_many(v: Option<&Value>) -> Vec<String> {
 }
 
 fn lower_list(v: Option<&Value>) -> Cell {
-    Cell::TextList(one_or_many(v).into_iter().map(|a| a.to_ascii_lowercase()).collect())
+    Cell::TextList(
+        one_or_many(v)
+            .into_iter()
+            .map(|a| a.to_ascii_lowercase())
+            .collect(),
+    )
 }

@@ -5,16 +5,60 @@ pub static TABLE: Table = Table {
     description: "Flow logs of VPCs, subnets and network interfaces (describe-flow-logs; AWS::EC2::FlowLog).",
     records: |inv| each(inv, Kind::FlowLog),
     columns: &[
-        col("flow_log_id", Text, "The flow log ID.", |r| r.resource.text("FlowLogId")),
-        col("arn", Text, "The flow log ARN.", |r| r.arn("ec2", &format!("vpc-flow-log/{}", r.resource.str_at("FlowLogId").unwrap_or_default()))),
-        col("resource_id", Text, "The VPC, subnet or network interface logged.", |r| r.resource.text("ResourceId")),
-        col("flow_log_status", Text, "`ACTIVE` while the flow log exists.", |r| r.resource.text("FlowLogStatus")),
-        col("deliver_logs_status", Text, "SUCCESS or FAILED (not recorded by AWS Config).", |r| r.resource.text("DeliverLogsStatus")),
-        col("traffic_type", Text, "ACCEPT, REJECT or ALL.", |r| r.resource.text("TrafficType")),
-        col("log_destination_type", Text, "cloud-watch-logs, s3 or kinesis-data-firehose.", |r| r.resource.text("LogDestinationType")),
-        col("log_destination", Text, "The destination ARN.", |r| r.resource.text("LogDestination")),
-        col("log_group_name", Text, "The CloudWatch Logs group, for that destination type.", |r| r.resource.text("LogGroupName")),
-        col("creation_time", Timestamp, "When the flow log was created (not recorded by AWS Config).", |r| r.resource.timestamp("CreationTime")),
+        col("flow_log_id", Text, "The flow log ID.", |r| {
+            r.resource.text("FlowLogId")
+        }),
+        col("arn", Text, "The flow log ARN.", |r| {
+            r.arn(
+                "ec2",
+                &format!(
+                    "vpc-flow-log/{}",
+                    r.resource.str_at("FlowLogId").unwrap_or_default()
+                ),
+            )
+        }),
+        col(
+            "resource_id",
+            Text,
+            "The VPC, subnet or network interface logged.",
+            |r| r.resource.text("ResourceId"),
+        ),
+        col(
+            "flow_log_status",
+            Text,
+            "`ACTIVE` while the flow log exists.",
+            |r| r.resource.text("FlowLogStatus"),
+        ),
+        col(
+            "deliver_logs_status",
+            Text,
+            "SUCCESS or FAILED (not recorded by AWS Config).",
+            |r| r.resource.text("DeliverLogsStatus"),
+        ),
+        col("traffic_type", Text, "ACCEPT, REJECT or ALL.", |r| {
+            r.resource.text("TrafficType")
+        }),
+        col(
+            "log_destination_type",
+            Text,
+            "cloud-watch-logs, s3 or kinesis-data-firehose.",
+            |r| r.resource.text("LogDestinationType"),
+        ),
+        col("log_destination", Text, "The destination ARN.", |r| {
+            r.resource.text("LogDestination")
+        }),
+        col(
+            "log_group_name",
+            Text,
+            "The CloudWatch Logs group, for that destination type.",
+            |r| r.resource.text("LogGroupName"),
+        ),
+        col(
+            "creation_time",
+            Timestamp,
+            "When the flow log was created (not recorded by AWS Config).",
+            |r| r.resource.timestamp("CreationTime"),
+        ),
         col("tags", Tags, "Tags.", |r| r.resource.tags("Tags")),
         ACCOUNT_ID,
         REGION,

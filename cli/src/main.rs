@@ -77,6 +77,11 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// CloudFormation: `generate` writes the templates of cfn/ from the catalogue.
+    Cfn {
+        #[command(subcommand)]
+        command: CfnCommand,
+    },
     /// List the tables and their columns, with descriptions.
     Tables {
         /// Only this table.
@@ -84,6 +89,16 @@ enum Command {
         /// `text`, or `markdown` (the generated docs/tables.md).
         #[arg(long, short, default_value = "text", value_parser = ["text", "markdown"])]
         output: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CfnCommand {
+    /// Write posture-rules.yaml, conformance-pack.yaml and posture-readonly.yaml.
+    Generate {
+        /// The directory to write them to.
+        #[arg(long, default_value = "cfn", value_name = "DIR")]
+        out: PathBuf,
     },
 }
 
@@ -282,6 +297,18 @@ async fn run(cli: Cli) -> Result<Outcome> {
                 out.display(),
                 out.display()
             );
+            Ok(Outcome::Clean)
+        }
+        Command::Cfn {
+            command: CfnCommand::Generate { out },
+        } => {
+            std::fs::create_dir_all(&out).with_context(|| format!("{}", out.display()))?;
+            for (file, template) in posture_queries::cfn::templates() {
+                let path = out.join(file);
+                std::fs::write(&path, posture_queries::cfn::yaml(&template))
+                    .with_context(|| format!("{}", path.display()))?;
+                eprintln!("wrote {}", path.display());
+            }
             Ok(Outcome::Clean)
         }
         Command::Tables { table, output } => {

@@ -11,6 +11,8 @@ changed or deleted. Each trail is counted once, in its home region.
 [remediation]
 console = "CloudTrail console → Trails → the trail → General details → Edit → Log file validation: Enabled → Save."
 cli = "aws cloudtrail update-trail --name TRAIL_NAME --enable-log-file-validation"
+ssm_document = "AWSConfigRemediation-EnableCloudTrailLogFileValidation"
+ssm_resource_parameter = "TrailName"
 */
 select
   arn as resource,

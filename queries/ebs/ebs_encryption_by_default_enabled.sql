@@ -11,6 +11,7 @@ launches it and however. It is a per-region account setting.
 [remediation]
 console = "EC2 console (in each region) → Settings → Data protection and security → EBS encryption → Manage → Always encrypt new EBS volumes → Update."
 cli = "aws ec2 enable-ebs-encryption-by-default --region REGION"
+ssm_document = "AWSConfigRemediation-EnableEbsEncryptionByDefault"
 */
 select
   'arn:aws:ec2:' || region || ':' || account_id || ':ebs-encryption-by-default' as resource,

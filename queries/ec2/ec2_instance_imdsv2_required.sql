@@ -12,6 +12,8 @@ paths cannot send. An instance whose metadata endpoint is disabled cannot leak e
 [remediation]
 console = "EC2 console → Instances → select the instance → Actions → Instance settings → Modify instance metadata options → IMDSv2: Required → Save."
 cli = "aws ec2 modify-instance-metadata-options --instance-id INSTANCE_ID --http-tokens required --http-endpoint enabled"
+ssm_document = "AWSConfigRemediation-EnforceEC2InstanceIMDSv2"
+ssm_resource_parameter = "InstanceId"
 */
 select
   arn as resource,

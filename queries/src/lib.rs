@@ -4,6 +4,8 @@
 //! [`Control::run`] is the one way to evaluate a control, for `posture check` and for the AWS
 //! Config rule alike: it binds the parameters as typed values and checks the row contract.
 
+pub mod cfn;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
@@ -77,6 +79,13 @@ pub enum Trigger {
 pub struct Remediation {
     pub console: String,
     pub cli: String,
+    /// An AWS-owned SSM Automation document that fixes a failing resource, for AWS Config
+    /// remediation (`cfn/conformance-pack.yaml`).
+    #[serde(default)]
+    pub ssm_document: Option<String>,
+    /// The document's parameter that takes the resource id (none for account-level fixes).
+    #[serde(default)]
+    pub ssm_resource_parameter: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -12,6 +12,8 @@ a group fails closed.
 [remediation]
 console = "VPC console → Security groups → the VPC's `default` group → delete every inbound and outbound rule (move resources to purpose-built groups first)."
 cli = "aws ec2 revoke-security-group-ingress --group-id GROUP_ID --ip-permissions '[{\"IpProtocol\":\"-1\",\"UserIdGroupPairs\":[{\"GroupId\":\"GROUP_ID\"}]}]' && aws ec2 revoke-security-group-egress --group-id GROUP_ID --ip-permissions '[{\"IpProtocol\":\"-1\",\"IpRanges\":[{\"CidrIp\":\"0.0.0.0/0\"}]}]'"
+ssm_document = "AWSConfigRemediation-RemoveVPCDefaultSecurityGroupRules"
+ssm_resource_parameter = "GroupId"
 */
 select
   arn as resource,

@@ -11,6 +11,8 @@ Use Fleet Manager or a bastion reached through Session Manager, or restrict to k
 [remediation]
 console = "VPC console → Security groups → the group → Inbound rules → Edit → delete or narrow rules covering tcp/udp 3389 from 0.0.0.0/0 or ::/0."
 cli = "aws ec2 revoke-security-group-ingress --group-id GROUP_ID --ip-permissions IpProtocol=tcp,FromPort=3389,ToPort=3389,IpRanges=[{CidrIp=0.0.0.0/0}]"
+ssm_document = "AWS-DisablePublicAccessForSecurityGroup"
+ssm_resource_parameter = "GroupId"
 */
 with open_rules as (
   select group_id, account_id, region,

@@ -12,6 +12,8 @@ CIDRs or a prefix list.
 [remediation]
 console = "VPC console → Security groups → the group → Inbound rules → Edit → delete or narrow the rule covering tcp 22 from 0.0.0.0/0 or ::/0."
 cli = "aws ec2 revoke-security-group-ingress --group-id GROUP_ID --ip-permissions IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=0.0.0.0/0}]"
+ssm_document = "AWS-DisablePublicAccessForSecurityGroup"
+ssm_resource_parameter = "GroupId"
 */
 with open_rules as (
   select group_id, account_id, region,

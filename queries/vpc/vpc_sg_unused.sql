@@ -11,6 +11,8 @@ and clutters reviews. Default groups cannot be deleted and are out of scope.
 [remediation]
 console = "VPC console → Security groups → select the group → Actions → Delete security groups (check it is not referenced by other groups first)."
 cli = "aws ec2 delete-security-group --group-id GROUP_ID"
+ssm_document = "AWSConfigRemediation-DeleteUnusedSecurityGroup"
+ssm_resource_parameter = "GroupId"
 */
 with used as (
   select distinct group_id, account_id, region

@@ -11,6 +11,8 @@ the launcher remembers to opt out. Make public addressing an explicit choice.
 [remediation]
 console = "VPC console → Subnets → the subnet → Actions → Edit subnet settings → clear \"Enable auto-assign public IPv4 address\" → Save."
 cli = "aws ec2 modify-subnet-attribute --subnet-id SUBNET_ID --no-map-public-ip-on-launch"
+ssm_document = "AWSConfigRemediation-DisableSubnetAutoAssignPublicIP"
+ssm_resource_parameter = "SubnetId"
 */
 select
   arn as resource,

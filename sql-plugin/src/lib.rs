@@ -6,6 +6,7 @@
 //! - [`tables`]: one file per SQL table, registered in [`tables::TABLES`];
 //! - [`session`]: a DataFusion session with every table registered.
 
+pub mod api;
 pub mod demo;
 pub mod inventory;
 #[cfg(feature = "live")]

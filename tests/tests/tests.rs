@@ -5,8 +5,10 @@
 //! - `reference_items`: real AWS Config items from public sources load into the right rows;
 //! - `demo`: the bundled demo account loads and fills every table;
 //! - `verdicts`: each control's verdict table, and every demo finding with its reason;
+//! - `cfn`: the CloudFormation templates are as generated, complete and least-privilege;
 //! - `tidy`: invariants of the table registry, the control catalogue and the generated docs.
 
+mod cfn;
 mod demo;
 mod parity;
 mod reference_items;

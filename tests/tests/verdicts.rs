@@ -19,10 +19,18 @@ fn as_of() -> i64 {
 }
 
 pub fn run(inventory: Inventory, control: &str, params: &HashMap<String, String>) -> Vec<Finding> {
+    run_shared(&Arc::new(inventory), control, params)
+}
+
+pub fn run_shared(
+    inventory: &Arc<Inventory>,
+    control: &str,
+    params: &HashMap<String, String>,
+) -> Vec<Finding> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let ctx = posture_sql::session(Arc::new(inventory)).unwrap();
+    let ctx = posture_sql::session(inventory.clone()).unwrap();
     runtime
         .block_on(
             posture_queries::control(control)

@@ -7,7 +7,7 @@
 //! `--org-role` into every active account of the organization). Retries use the SDK's adaptive
 //! mode, and a token bucket per (account, region, API) keeps big queries under EC2's throttling.
 //!
-//! - [`spec`]: per table, what it reads and which columns and filters become API parameters;
+//! - [`crate::api`]: per table, what it reads and which columns and filters become API parameters;
 //! - [`scan`]: the DataFusion provider and plan;
 //! - [`ec2`], [`iam`], [`cloudtrail`]: the calls, and SDK types → canonical JSON;
 //! - [`snapshot`]: everything fetched, written in the offline layout.
@@ -19,7 +19,6 @@ mod limiter;
 mod progress;
 mod scan;
 pub mod snapshot;
-pub mod spec;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -450,8 +449,8 @@ impl Call<'_> {
 pub fn session(live: Arc<Live>) -> Result<SessionContext> {
     let ctx = crate::session::bare_session();
     for table in TABLES {
-        let spec = spec::of(table.name)
-            .unwrap_or_else(|| panic!("table {} has no live spec (spec.rs)", table.name));
+        let spec = crate::api::of(table.name)
+            .unwrap_or_else(|| panic!("table {} has no live spec (api.rs)", table.name));
         ctx.register_table(
             table.name,
             Arc::new(scan::LiveTable::new(table, spec, live.clone())),

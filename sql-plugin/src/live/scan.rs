@@ -25,8 +25,8 @@ use datafusion::physical_plan::{
     SendableRecordBatchStream,
 };
 
-use super::spec::Spec;
 use super::{ApiRequest, Call, Live, LiveError, cloudtrail, ec2, iam};
+use crate::api::Spec;
 use crate::inventory::{InventoryBuilder, Kind, Resource};
 use crate::table::Table;
 
@@ -434,11 +434,10 @@ async fn fetch_once(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::spec;
     use datafusion::prelude::{col, lit};
 
     fn instances() -> &'static Spec {
-        spec::of("ec2_instance").unwrap()
+        crate::api::of("ec2_instance").unwrap()
     }
 
     #[test]
@@ -489,17 +488,17 @@ mod tests {
         );
         let mut r = ApiRequest::default();
         assert!(push(
-            spec::of("ebs_volume").unwrap(),
+            crate::api::of("ebs_volume").unwrap(),
             &col("encrypted").eq(lit(false)),
             &mut r
         ));
         assert!(push(
-            spec::of("ebs_volume").unwrap(),
+            crate::api::of("ebs_volume").unwrap(),
             &!col("encrypted"),
             &mut r
         ));
         assert!(push(
-            spec::of("ec2_image").unwrap(),
+            crate::api::of("ec2_image").unwrap(),
             &col("is_public"),
             &mut r
         ));
@@ -539,7 +538,7 @@ mod tests {
             &mut r
         ));
         assert!(!push(
-            spec::of("iam_role").unwrap(),
+            crate::api::of("iam_role").unwrap(),
             &col("role_name").eq(lit("admin")),
             &mut r
         ));
@@ -596,7 +595,7 @@ mod tests {
     /// What SQL's WHERE clause becomes once DataFusion has planned it.
     async fn planned(table: &'static str, predicate: &str) -> ApiRequest {
         let ctx = crate::session::bare_session();
-        let recorder = Arc::new(Recorder(spec::of(table).unwrap(), Default::default()));
+        let recorder = Arc::new(Recorder(crate::api::of(table).unwrap(), Default::default()));
         ctx.register_table(table, recorder.clone()).unwrap();
         ctx.sql(&format!("select * from {table} where {predicate}"))
             .await

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::spec::SPECS;
 use super::{ApiRequest, Call, Live, LiveError, scan};
+use crate::api::SPECS;
 use crate::inventory::{Kind, Resource};
 
 /// The files written, and how many resources went into them.

@@ -1,5 +1,6 @@
-//! What each table reads live: the resources (and so the list calls), which columns become API
-//! filters, whether `LIMIT` becomes `MaxResults`, and which columns cost extra calls.
+//! What each table asks the AWS API for: the resources it reads (and so the calls and the IAM
+//! actions they need), which columns become API filters, whether `LIMIT` becomes `MaxResults`,
+//! and which columns cost extra calls. Live fetching and the generated IAM policies read this.
 
 use crate::inventory::Kind;
 
@@ -214,6 +215,51 @@ pub static SPECS: &[Spec] = &[
 
 pub fn of(table: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|s| s.table == table)
+}
+
+/// The IAM actions of the calls that read a kind (extra-column calls included).
+pub fn actions(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Instance => &["ec2:DescribeInstances"],
+        Kind::SecurityGroup => &["ec2:DescribeSecurityGroups"],
+        Kind::SecurityGroupRule => &["ec2:DescribeSecurityGroupRules"],
+        Kind::NetworkInterface => &["ec2:DescribeNetworkInterfaces"],
+        Kind::Volume => &["ec2:DescribeVolumes"],
+        Kind::Snapshot => &["ec2:DescribeSnapshots"],
+        Kind::SnapshotPermissions => &["ec2:DescribeSnapshotAttribute"],
+        Kind::Image => &["ec2:DescribeImages"],
+        Kind::EbsDefaults => &["ec2:GetEbsEncryptionByDefault", "ec2:GetEbsDefaultKmsKeyId"],
+        Kind::LaunchTemplateVersion => &["ec2:DescribeLaunchTemplateVersions"],
+        Kind::Vpc => &["ec2:DescribeVpcs"],
+        Kind::Subnet => &["ec2:DescribeSubnets"],
+        Kind::NetworkAcl => &["ec2:DescribeNetworkAcls"],
+        Kind::RouteTable => &["ec2:DescribeRouteTables"],
+        Kind::FlowLog => &["ec2:DescribeFlowLogs"],
+        Kind::Role | Kind::Policy => &["iam:GetAccountAuthorizationDetails"],
+        Kind::Trail => &["cloudtrail:DescribeTrails"],
+        Kind::TrailStatus => &["cloudtrail:GetTrailStatus"],
+    }
+}
+
+/// The IAM actions reading `table` needs, sorted.
+pub fn table_actions(table: &str) -> Vec<&'static str> {
+    let Some(spec) = of(table) else {
+        return Vec::new();
+    };
+    let extra = match spec.kinds {
+        [Kind::Snapshot] => &[Kind::SnapshotPermissions][..],
+        [Kind::Trail] => &[Kind::TrailStatus][..],
+        _ => &[],
+    };
+    let mut out: Vec<&str> = spec
+        .kinds
+        .iter()
+        .chain(extra)
+        .flat_map(|k| actions(*k).iter().copied())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]

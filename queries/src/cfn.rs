@@ -1,0 +1,366 @@
+//! The CloudFormation templates in `cfn/`, generated from the catalogue (`posture cfn generate`):
+//! the Config rules Lambda with one rule per control, the same rules as a conformance pack with
+//! AWS-owned SSM remediations, and the read-only role for live queries. IAM actions are exactly
+//! those of the tables the controls read (`posture_sql::api`), so the policies follow the SQL.
+
+use serde_json::{Map, Value, json};
+
+use crate::{Control, Trigger, catalogue};
+
+/// The function name the templates give the Lambda.
+pub const FUNCTION_NAME: &str = "posture-config-rules";
+
+/// (file name under cfn/, template).
+pub fn templates() -> Vec<(&'static str, Value)> {
+    vec![
+        ("posture-rules.yaml", rules_template()),
+        ("conformance-pack.yaml", conformance_pack()),
+        ("posture-readonly.yaml", readonly_template()),
+    ]
+}
+
+/// `vpc_sg_restricted_ssh` → `VpcSgRestrictedSsh`.
+fn camel(s: &str) -> String {
+    s.split(['_', '-'])
+        .map(|w| w[..1].to_uppercase() + &w[1..])
+        .collect()
+}
+
+/// The AWS Config rule name of a control.
+pub fn rule_name(control: &Control) -> String {
+    format!("posture-{}", control.id.replace('_', "-"))
+}
+
+fn parameter_name(control: &Control, name: &str) -> String {
+    format!("{}{}", camel(&control.id), camel(name))
+}
+
+/// The tables a control's SQL reads.
+pub fn tables(control: &Control) -> Vec<&'static str> {
+    let sql = control.sql.to_lowercase();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    posture_sql::tables::TABLES
+        .iter()
+        .map(|t| t.name)
+        .filter(|name| {
+            sql.match_indices(name).any(|(i, _)| {
+                let before = i.checked_sub(1).map(|j| sql.as_bytes()[j]);
+                let after = sql.as_bytes().get(i + name.len()).copied();
+                !before.is_some_and(is_word) && !after.is_some_and(is_word)
+            })
+        })
+        .collect()
+}
+
+/// The read actions the given controls need, sorted.
+pub fn read_actions<'a>(controls: impl IntoIterator<Item = &'a Control>) -> Vec<&'static str> {
+    let mut actions: Vec<&str> = controls
+        .into_iter()
+        .flat_map(tables)
+        .flat_map(posture_sql::api::table_actions)
+        .collect();
+    actions.sort();
+    actions.dedup();
+    actions
+}
+
+fn frequency_parameter() -> Value {
+    json!({
+        "Type": "String",
+        "Default": "TwentyFour_Hours",
+        "AllowedValues": ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"],
+        "Description": "How often AWS Config runs the periodic controls.",
+    })
+}
+
+/// Template parameters of every control parameter, with the control's defaults.
+fn control_parameters(parameters: &mut Map<String, Value>) {
+    for control in catalogue() {
+        for p in &control.parameters {
+            parameters.insert(parameter_name(control, &p.name), json!({"Type": "String", "Default": p.default, "Description": format!("{}: {}", control.id, p.description)}));
+        }
+    }
+}
+
+/// One AWS::Config::ConfigRule: scope and trigger from the control, its parameters as template
+/// parameters, `controlId` naming the control for the Lambda.
+fn config_rule(control: &Control, lambda: Value) -> Value {
+    let mut input = Map::new();
+    input.insert("controlId".into(), json!(control.id));
+    for p in &control.parameters {
+        input.insert(
+            p.name.clone(),
+            json!({"Ref": parameter_name(control, &p.name)}),
+        );
+    }
+    let details = match control.trigger {
+        Trigger::Change => json!([
+            {"EventSource": "aws.config", "MessageType": "ConfigurationItemChangeNotification"},
+            {"EventSource": "aws.config", "MessageType": "OversizedConfigurationItemChangeNotification"},
+        ]),
+        Trigger::Periodic => {
+            json!([{"EventSource": "aws.config", "MessageType": "ScheduledNotification", "MaximumExecutionFrequency": {"Ref": "MaximumExecutionFrequency"}}])
+        }
+    };
+    let mut properties = json!({
+        "ConfigRuleName": rule_name(control),
+        "Description": format!("{} ({} severity; posture control {})", control.title, json!(control.severity).as_str().unwrap_or_default(), control.id),
+        "InputParameters": input,
+        "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": lambda, "SourceDetails": details},
+    });
+    if control.trigger == Trigger::Change {
+        properties["Scope"] = json!({"ComplianceResourceTypes": [control.resource_type]});
+    }
+    json!({"Type": "AWS::Config::ConfigRule", "Properties": properties})
+}
+
+fn rules_template() -> Value {
+    let controls = catalogue();
+    let mut parameters = Map::new();
+    parameters.insert("CodeS3Bucket".into(), json!({"Type": "String", "Description": "The S3 bucket holding the Lambda zip (cargo lambda build --release --output-format zip)."}));
+    parameters.insert(
+        "CodeS3Key".into(),
+        json!({"Type": "String", "Description": "The key of the zip in that bucket."}),
+    );
+    parameters.insert("MaximumExecutionFrequency".into(), frequency_parameter());
+    control_parameters(&mut parameters);
+
+    let mut read = read_actions(controls);
+    read.extend(["config:GetResourceConfigHistory", "config:PutEvaluations"]);
+    read.sort();
+    let mut resources = Map::new();
+    resources.insert("LogGroup".into(), json!({
+        "Type": "AWS::Logs::LogGroup",
+        "Properties": {"LogGroupName": format!("/aws/lambda/{FUNCTION_NAME}"), "RetentionInDays": 90},
+    }));
+    resources.insert("ExecutionRole".into(), json!({
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "Description": "posture's Config rules: read exactly what the controls read, report evaluations, write logs.",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]},
+            "Policies": [{
+                "PolicyName": "posture-config-rules",
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Sid": "ReadWhatTheControlsRead", "Effect": "Allow", "Action": read, "Resource": "*"},
+                    {"Sid": "WriteLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": {"Fn::GetAtt": ["LogGroup", "Arn"]}},
+                ]},
+            }],
+        },
+    }));
+    resources.insert("Function".into(), json!({
+        "Type": "AWS::Lambda::Function",
+        "DependsOn": "LogGroup",
+        "Properties": {
+            "FunctionName": FUNCTION_NAME,
+            "Description": "posture: evaluates every control for AWS Config, with the SQL of `posture check`.",
+            "Runtime": "provided.al2023",
+            "Handler": "bootstrap",
+            "Architectures": ["x86_64"],
+            "MemorySize": 512,
+            "Timeout": 300,
+            "Code": {"S3Bucket": {"Ref": "CodeS3Bucket"}, "S3Key": {"Ref": "CodeS3Key"}},
+            "Role": {"Fn::GetAtt": ["ExecutionRole", "Arn"]},
+        },
+    }));
+    resources.insert(
+        "ConfigPermission".into(),
+        json!({
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": {"Fn::GetAtt": ["Function", "Arn"]},
+                "Principal": "config.amazonaws.com",
+                "SourceAccount": {"Ref": "AWS::AccountId"},
+            },
+        }),
+    );
+    for control in controls {
+        let mut rule = config_rule(control, json!({"Fn::GetAtt": ["Function", "Arn"]}));
+        rule["DependsOn"] = json!("ConfigPermission");
+        resources.insert(format!("Rule{}", camel(&control.id)), rule);
+    }
+    json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "posture: the Config rules Lambda and one AWS Config custom rule per control. Generated by `posture cfn generate`; do not edit.",
+        "Parameters": parameters,
+        "Resources": resources,
+        "Outputs": {"FunctionArn": {"Description": "For cfn/conformance-pack.yaml's LambdaArn.", "Value": {"Fn::GetAtt": ["Function", "Arn"]}}},
+    })
+}
+
+fn conformance_pack() -> Value {
+    let mut parameters = Map::new();
+    parameters.insert("LambdaArn".into(), json!({"Type": "String", "Description": "The ARN of posture's Config rules Lambda (the FunctionArn output of cfn/posture-rules.yaml)."}));
+    parameters.insert("MaximumExecutionFrequency".into(), frequency_parameter());
+    parameters.insert("RemediationRoleArn".into(), json!({"Type": "String", "Default": "", "Description": "A role SSM Automation assumes to remediate. Empty (the default) leaves remediation off."}));
+    control_parameters(&mut parameters);
+    let mut resources = Map::new();
+    for control in catalogue() {
+        resources.insert(
+            format!("Rule{}", camel(&control.id)),
+            config_rule(control, json!({"Ref": "LambdaArn"})),
+        );
+        let Some(document) = &control.remediation.ssm_document else {
+            continue;
+        };
+        let mut document_parameters = json!({"AutomationAssumeRole": {"StaticValue": {"Values": [{"Ref": "RemediationRoleArn"}]}}});
+        if let Some(resource) = &control.remediation.ssm_resource_parameter {
+            document_parameters[resource] = json!({"ResourceValue": {"Value": "RESOURCE_ID"}});
+        }
+        resources.insert(
+            format!("Remediate{}", camel(&control.id)),
+            json!({
+                "Type": "AWS::Config::RemediationConfiguration",
+                "Condition": "RemediationOn",
+                "DependsOn": format!("Rule{}", camel(&control.id)),
+                "Properties": {
+                    "ConfigRuleName": rule_name(control),
+                    "TargetType": "SSM_DOCUMENT",
+                    "TargetId": document,
+                    "Automatic": false,
+                    "Parameters": document_parameters,
+                },
+            }),
+        );
+    }
+    json!({
+        "Description": "posture: every control as an AWS Config custom rule, with AWS-owned SSM remediations (off unless RemediationRoleArn is set, and never automatic). Generated by `posture cfn generate`; do not edit.",
+        "Parameters": parameters,
+        "Conditions": {"RemediationOn": {"Fn::Not": [{"Fn::Equals": ["", {"Ref": "RemediationRoleArn"}]}]}},
+        "Resources": resources,
+    })
+}
+
+/// Every action any table needs: `posture query`/`check` read them all.
+pub fn all_read_actions() -> Vec<&'static str> {
+    let mut actions: Vec<&str> = posture_sql::tables::TABLES
+        .iter()
+        .flat_map(|t| posture_sql::api::table_actions(t.name))
+        .chain(["ec2:DescribeRegions"])
+        .collect();
+    actions.sort();
+    actions.dedup();
+    actions
+}
+
+fn readonly_template() -> Value {
+    json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "posture: a read-only role for live `posture query`, `check` and `snapshot`, with exactly the actions its tables read. Generated by `posture cfn generate`; do not edit.",
+        "Parameters": {
+            "TrustedPrincipalArn": {"Type": "String", "Description": "Who may assume the role (an IAM role or user ARN, or arn:aws:iam::ACCOUNT:root)."},
+            "RoleName": {"Type": "String", "Default": "posture-readonly", "Description": "The role's name (the same in every account, for --org-role)."},
+        },
+        "Resources": {
+            "ReadOnlyRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "RoleName": {"Ref": "RoleName"},
+                    "Description": "posture: read what its tables read, nothing else.",
+                    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": {"Ref": "TrustedPrincipalArn"}}, "Action": "sts:AssumeRole"}]},
+                    "Policies": [{
+                        "PolicyName": "posture-readonly",
+                        "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Sid": "ReadWhatTheTablesRead", "Effect": "Allow", "Action": all_read_actions(), "Resource": "*"}]},
+                    }],
+                },
+            },
+        },
+        "Outputs": {"RoleArn": {"Description": "For --role-arn.", "Value": {"Fn::GetAtt": ["ReadOnlyRole", "Arn"]}}},
+    })
+}
+
+/// Block-style YAML of a JSON value: keys in template order, strings double-quoted (JSON string
+/// syntax is valid YAML) unless plainly safe.
+pub fn yaml(value: &Value) -> String {
+    let mut out = String::new();
+    write_yaml(value, 0, &mut out);
+    out
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s)
+            if !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./:".contains(c))
+                && !s.contains("::")
+                && !s.starts_with(['-', '.', ':'])
+                && !matches!(
+                    s.as_str(),
+                    "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
+                )
+                && s.parse::<f64>().is_err() =>
+        {
+            s.clone()
+        }
+        other => other.to_string(),
+    }
+}
+
+fn write_yaml(value: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match value {
+        Value::Object(m) => {
+            for (k, v) in m {
+                match v {
+                    Value::Object(o) if !o.is_empty() => {
+                        out.push_str(&format!("{pad}{k}:\n"));
+                        write_yaml(v, indent + 2, out);
+                    }
+                    Value::Array(a) if !a.is_empty() => {
+                        out.push_str(&format!("{pad}{k}:\n"));
+                        write_yaml(v, indent + 2, out);
+                    }
+                    Value::Object(_) => out.push_str(&format!("{pad}{k}: {{}}\n")),
+                    Value::Array(_) => out.push_str(&format!("{pad}{k}: []\n")),
+                    _ => out.push_str(&format!("{pad}{k}: {}\n", scalar(v))),
+                }
+            }
+        }
+        Value::Array(a) => {
+            for item in a {
+                match item {
+                    Value::Object(o) if !o.is_empty() => {
+                        let mut inner = String::new();
+                        write_yaml(item, indent + 2, &mut inner);
+                        // The first key goes on the dash's line.
+                        out.push_str(&format!("{pad}- {}", &inner[indent + 2..]));
+                    }
+                    Value::Array(_) => {
+                        out.push_str(&format!("{pad}-\n"));
+                        write_yaml(item, indent + 2, out);
+                    }
+                    _ => out.push_str(&format!("{pad}- {}\n", scalar(item))),
+                }
+            }
+        }
+        other => out.push_str(&format!("{pad}{}\n", scalar(other))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_is_block_style_with_safe_scalars() {
+        let v = json!({"A": {"B": [1, "x", {"C": "yes", "D": ["a:b"]}], "E": "", "F": "arn:aws:iam::aws:policy/X", "G": "10"}});
+        assert_eq!(
+            yaml(&v),
+            "A:\n  B:\n    - 1\n    - x\n    - C: \"yes\"\n      D:\n        - a:b\n  E: \"\"\n  F: \"arn:aws:iam::aws:policy/X\"\n  G: \"10\"\n"
+        );
+    }
+
+    #[test]
+    fn controls_read_the_tables_their_sql_names() {
+        let control = crate::control("ec2_instance_role_no_admin_access").unwrap();
+        let tables = tables(control);
+        assert!(
+            tables.contains(&"iam_policy_statement") && tables.contains(&"ec2_instance"),
+            "{tables:?}"
+        );
+        assert!(read_actions([control]).contains(&"iam:GetAccountAuthorizationDetails"));
+        let ssh = crate::control("vpc_sg_restricted_ssh").unwrap();
+        assert_eq!(read_actions([ssh]), ["ec2:DescribeSecurityGroups"]);
+    }
+}

@@ -2,6 +2,7 @@
 
 mod asff;
 mod check;
+mod exposure;
 mod html;
 mod ocsf;
 mod output;
@@ -62,6 +63,15 @@ enum Command {
         /// Table output: list ok and skip resources too, not only alarms.
         #[arg(long, short)]
         verbose: bool,
+    },
+    /// Instances ranked by exposure (ec2_instance_exposure): traits, reachable ports, network
+    /// path and remediation. Exit code 1 when an instance is critical or high, 2 on errors.
+    Exposure {
+        #[command(flatten)]
+        source: Source,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = exposure::ExposureFormat::Table)]
+        output: exposure::ExposureFormat,
     },
     /// List the controls, or show one with its SQL.
     Controls {
@@ -157,21 +167,23 @@ impl LiveArgs {
 }
 
 impl Source {
+    /// The tables of the chosen source, and the views over them (ec2_instance_exposure).
     async fn session(&self) -> Result<datafusion::prelude::SessionContext> {
-        let inventory = match (&self.inventory, self.demo) {
-            (Some(path), _) => Inventory::load(path)?,
-            (None, true) => Inventory::demo(),
-            (None, false) => {
-                return Ok(posture_sql::live::session(Arc::new(
-                    self.live.connect().await?,
-                ))?);
-            }
+        let ctx = match (&self.inventory, self.demo) {
+            (Some(path), _) => inventory_session(Inventory::load(path)?)?,
+            (None, true) => inventory_session(Inventory::demo())?,
+            (None, false) => posture_sql::live::session(Arc::new(self.live.connect().await?))?,
         };
-        for note in &inventory.notes {
-            eprintln!("note: {note}");
-        }
-        Ok(posture_sql::session(Arc::new(inventory))?)
+        posture_queries::views::register(&ctx).await?;
+        Ok(ctx)
     }
+}
+
+fn inventory_session(inventory: Inventory) -> Result<datafusion::prelude::SessionContext> {
+    for note in &inventory.notes {
+        eprintln!("note: {note}");
+    }
+    Ok(posture_sql::session(Arc::new(inventory))?)
 }
 
 fn main() -> ExitCode {
@@ -259,6 +271,15 @@ async fn run(cli: Cli) -> Result<Outcome> {
                 .flat_map(|(_, f)| f)
                 .any(|f| f.status == posture_queries::Status::Alarm);
             Ok(if alarms {
+                Outcome::Alarms
+            } else {
+                Outcome::Clean
+            })
+        }
+        Command::Exposure { source, output } => {
+            let rows = exposure::rows(&source.session().await?).await?;
+            exposure::print(&rows, output, &mut std::io::stdout().lock())?;
+            Ok(if exposure::serious(&rows) {
                 Outcome::Alarms
             } else {
                 Outcome::Clean

@@ -260,7 +260,7 @@ fn check_on_the_demo_shows_every_control_both_ways_and_exits_1() {
         );
     }
     let table = ok_or_alarm(&["check", "--demo"]);
-    assert!(table.contains("27 controls, 27 with alarms"), "{table}");
+    assert!(table.contains("29 controls, 29 with alarms"), "{table}");
     assert!(table.find("alarm 1 · ok 3").is_some());
 }
 
@@ -545,4 +545,46 @@ fn the_html_report_is_one_self_contained_page() {
         );
     }
     assert!(!html.contains("<td>i-<"), "text is escaped, not raw");
+}
+
+#[test]
+fn exposure_ranks_the_demo_instances_and_exits_1_on_critical() {
+    let out = posture(&["exposure", "--demo", "--output", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "critical and high instances gate CI"
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let order = ["critical", "high", "medium", "low", "none"];
+    let ranks: Vec<usize> = rows
+        .iter()
+        .map(|r| order.iter().position(|s| r["severity"] == *s).unwrap())
+        .collect();
+    assert!(
+        ranks.windows(2).all(|w| w[0] <= w[1]),
+        "most exposed first: {ranks:?}"
+    );
+    assert_eq!(rows[0]["severity"], "critical");
+    assert!(
+        order
+            .iter()
+            .all(|s| rows.iter().any(|r| r["severity"] == *s)),
+        "the demo has every severity"
+    );
+    let table = ok_or_alarm(&["exposure", "--demo"]);
+    assert!(
+        table.starts_with("CRITICAL")
+            && table.contains("  path: IPv4 ")
+            && table.contains("  fix imdsv1: Require IMDSv2"),
+        "{table}"
+    );
+    let html = ok_or_alarm(&["exposure", "--demo", "--output", "html"]);
+    assert!(
+        html.starts_with("<!doctype html>")
+            && !html.contains("<script")
+            && html.contains("class=\"sev critical\""),
+        "{html}"
+    );
+    assert!(fails(&["exposure", "--inventory", "no/such/dir"]).contains("no/such/dir"));
 }

@@ -300,26 +300,47 @@ async fn live_offline_and_snapshot_give_the_same_rows_and_findings() {
     );
 
     let live = ["--regions", "us-east-1,eu-west-1"];
-    for table in posture_sql::tables::TABLES {
-        let live_rows = rows(&moto, &live, table.name);
-        assert!(
-            !live_rows.is_empty(),
-            "{} has rows in the estate",
-            table.name
+    // Every table, and the exposure view over them.
+    for table in posture_sql::tables::TABLES
+        .iter()
+        .map(|t| t.name)
+        .chain([posture_queries::views::EXPOSURE])
+    {
+        let live_rows = rows(&moto, &live, table);
+        assert!(!live_rows.is_empty(), "{table} has rows in the estate");
+        assert_eq!(
+            live_rows,
+            rows(&moto, &["-i", dump.to_str().unwrap()], table),
+            "{table}: live and the boto3 dump differ"
         );
         assert_eq!(
             live_rows,
-            rows(&moto, &["-i", dump.to_str().unwrap()], table.name),
-            "{}: live and the boto3 dump differ",
-            table.name
-        );
-        assert_eq!(
-            live_rows,
-            rows(&moto, &["-i", snapshot.to_str().unwrap()], table.name),
-            "{}: live and posture snapshot differ",
-            table.name
+            rows(&moto, &["-i", snapshot.to_str().unwrap()], table),
+            "{table}: live and posture snapshot differ"
         );
     }
+    // The public instances: the ACL's rule 100 denies 22 before rule 200 allows the rest, so only
+    // the web group's port 80 gets through.
+    let exposure = moto.query(&["query", "-o", "json", "--regions", "us-east-1", "select instance_id, internet_reachable_ports from ec2_instance_exposure where internet_reachable"]);
+    let mut reachable: Vec<&str> = exposure
+        .iter()
+        .map(|r| r["instance_id"].as_str().unwrap())
+        .collect();
+    reachable.sort();
+    let mut public: Vec<&str> = made["optional"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap())
+        .collect();
+    public.sort();
+    assert_eq!(reachable, public);
+    assert!(
+        exposure
+            .iter()
+            .all(|r| r["internet_reachable_ports"] == serde_json::json!(["tcp/80-80"])),
+        "{exposure:?}"
+    );
 
     // The whole catalogue, live and offline.
     let live_findings = findings(&moto, &live);

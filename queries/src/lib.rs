@@ -5,6 +5,7 @@
 //! Config rule alike: it binds the parameters as typed values and checks the row contract.
 
 pub mod cfn;
+pub mod views;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -18,7 +19,7 @@ use include_dir::{Dir, include_dir};
 use posture_sql::udfs::PortSet;
 use serde::{Deserialize, Serialize};
 
-static FILES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR");
+pub(crate) static FILES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR");
 
 /// Row columns every control query returns, in this order.
 pub const ROW_CONTRACT: [&str; 7] = [
@@ -162,6 +163,7 @@ pub fn catalogue() -> &'static [Control] {
     CATALOGUE.get_or_init(|| {
         let mut controls: Vec<Control> = FILES
             .dirs()
+            .filter(|d| d.path() != std::path::Path::new("views"))
             .flat_map(|d| d.files())
             .filter(|f| f.path().extension().is_some_and(|e| e == "sql"))
             .map(|f| {
@@ -288,6 +290,9 @@ impl Control {
             source: e,
         };
         let values = self.bind(overrides, as_of_micros)?;
+        if self.sql.contains(views::EXPOSURE) {
+            views::register(ctx).await.map_err(query_error)?;
+        }
         let used: Vec<(String, ScalarValue)> = values
             .into_iter()
             .filter(|(name, _)| self.sql.contains(&format!("${name}")))

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod inventory;
 #[cfg(feature = "live")]
 pub mod live;
+pub mod reachability;
 pub mod session;
 pub mod sources;
 pub mod table;

@@ -54,7 +54,10 @@ pub fn session(inventory: Arc<Inventory>) -> Result<SessionContext> {
 /// A session with posture's functions and no tables yet.
 pub fn bare_session() -> SessionContext {
     let ctx = SessionContext::new_with_config(SessionConfig::new().with_information_schema(true));
-    for udf in crate::udfs::all() {
+    for udf in crate::udfs::all()
+        .into_iter()
+        .chain(crate::reachability::all())
+    {
         ctx.register_udf(udf);
     }
     ctx

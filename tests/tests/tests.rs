@@ -6,10 +6,12 @@
 //! - `demo`: the bundled demo account loads and fills every table;
 //! - `verdicts`: each control's verdict table, and every demo finding with its reason;
 //! - `cfn`: the CloudFormation templates are as generated, complete and least-privilege;
+//! - `exposure`: the reachability model's ports, paths and severities;
 //! - `tidy`: invariants of the table registry, the control catalogue and the generated docs.
 
 mod cfn;
 mod demo;
+mod exposure;
 mod parity;
 mod reference_items;
 mod tidy;

@@ -77,6 +77,8 @@ const CATALOGUE: &[(&str, &[&str])] = &[
     ("ec2_instance_role_no_admin_access", &["exposure"]),
     ("ec2_instance_role_no_service_admin_access", &["exposure"]),
     ("ec2_instance_stopped_too_long", &["fsbp:EC2.4"]),
+    ("ec2_instance_not_internet_reachable", &["exposure"]),
+    ("ec2_instance_not_vpc_wide_reachable", &["exposure"]),
     ("vpc_sg_restricted_ssh", &["fsbp:EC2.13", "exposure"]),
     ("vpc_sg_restricted_rdp", &["fsbp:EC2.14"]),
     ("vpc_sg_restricted_common_ports", &[]),
@@ -173,7 +175,7 @@ fn benchmarks_are_the_tagged_controls() {
         expected.sort();
         assert_eq!(ids(benchmark), expected, "{benchmark}");
     }
-    // The six exposure traits of the catalogue (the two reachability controls join with the exposure findings).
-    assert_eq!(ids("exposure").len(), 6);
+    // The six exposure traits of the catalogue and the two reachability controls.
+    assert_eq!(ids("exposure").len(), 8);
     assert_eq!(ids("all").len(), CATALOGUE.len());
 }

@@ -1,0 +1,31 @@
+/*
+title = "EC2 instances should not be reachable from the internet"
+severity = "high"
+resource_type = "AWS::EC2::Instance"
+trigger = "periodic"
+frameworks = ["exposure"]
+rationale = """
+An instance is reachable from the internet on a port when every layer lets the traffic through:
+a public IPv4 (or an IPv6 address), a 0.0.0.0/0 (::/0) route to an internet gateway in its
+subnet's route table, a network ACL whose first matching world entry allows it, and a security
+group open to the world on it. Any one closed layer stops the traffic, so a world-open security
+group alone does not make an instance reachable, and a private instance behind a NAT gateway is
+not. The reason lists the reachable ports and the path. Periodic in AWS Config: the verdict spans
+the instance, its subnet's route table and ACL, and its security groups.
+"""
+[remediation]
+console = "VPC console → the instance's subnet → Route table: remove the 0.0.0.0/0 route to the internet gateway (use a NAT gateway for egress), or deny the ports in its Network ACL; EC2 console → Security groups: restrict the world-open inbound rules to trusted CIDRs or a load balancer's group."
+cli = "aws ec2 revoke-security-group-ingress --group-id GROUP_ID --ip-permissions IpProtocol=tcp,FromPort=PORT,ToPort=PORT,IpRanges=[{CidrIp=0.0.0.0/0}]"
+*/
+select
+  arn as resource,
+  'AWS::EC2::Instance' as resource_type,
+  instance_id as resource_id,
+  case when internet_reachable then 'alarm' else 'ok' end as status,
+  case
+    when internet_reachable then instance_id || ' is reachable from the internet on ' || array_to_string(internet_reachable_ports, ', ') || ': ' || path || '.'
+    else instance_id || ' is not reachable from the internet: ' || coalesce(path, 'no path') || '.'
+  end as reason,
+  account_id,
+  region
+from ec2_instance_exposure

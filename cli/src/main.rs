@@ -87,6 +87,11 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// AWS Config rules: `eval` evaluates one Config event locally, as the rule's Lambda would.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
     /// CloudFormation: `generate` writes the templates of cfn/ from the catalogue.
     Cfn {
         #[command(subcommand)]
@@ -99,6 +104,25 @@ enum Command {
         /// `text`, or `markdown` (the generated docs/tables.md).
         #[arg(long, short, default_value = "text", value_parser = ["text", "markdown"])]
         output: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Print the evaluations for one AWS Config event (a Lambda event JSON) as a JSON array in
+    /// the shape `aws configservice put-evaluations --evaluations` takes. Exit code 1 when one is
+    /// NON_COMPLIANT.
+    Eval {
+        /// The event file.
+        #[arg(long, value_name = "FILE")]
+        event: PathBuf,
+        /// The control, when the event's ruleParameters have no controlId (default: the rule name).
+        #[arg(long, value_name = "ID")]
+        control: Option<String>,
+        /// Other resources the control may look up (an instance's IAM role), and every resource
+        /// for periodic controls: an inventory directory or file.
+        #[arg(long, short, value_name = "PATH")]
+        inventory: Vec<PathBuf>,
     },
 }
 
@@ -319,6 +343,33 @@ async fn run(cli: Cli) -> Result<Outcome> {
                 out.display()
             );
             Ok(Outcome::Clean)
+        }
+        Command::Rules {
+            command:
+                RulesCommand::Eval {
+                    event,
+                    control,
+                    inventory,
+                },
+        } => {
+            let text =
+                std::fs::read_to_string(&event).with_context(|| format!("{}", event.display()))?;
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not JSON", event.display()))?;
+            let parsed = posture_config_rules::ConfigEvent::parse(&value)
+                .with_context(|| format!("{}", event.display()))?;
+            let lookups = posture_config_rules::Lookups { paths: inventory };
+            let evaluations =
+                posture_config_rules::evaluate(&parsed, control.as_deref(), &lookups).await?;
+            println!("{}", serde_json::to_string_pretty(&evaluations)?);
+            let failing = evaluations
+                .iter()
+                .any(|e| e.compliance_type == posture_config_rules::ComplianceType::NonCompliant);
+            Ok(if failing {
+                Outcome::Alarms
+            } else {
+                Outcome::Clean
+            })
         }
         Command::Cfn {
             command: CfnCommand::Generate { out },

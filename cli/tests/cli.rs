@@ -588,3 +588,56 @@ fn exposure_ranks_the_demo_instances_and_exits_1_on_critical() {
     );
     assert!(fails(&["exposure", "--inventory", "no/such/dir"]).contains("no/such/dir"));
 }
+
+#[test]
+fn rules_eval_prints_put_evaluations_json_for_a_config_event() {
+    let event = repo(
+        "tests/fixtures/config-events/event-awsConfigRuleConfigurationChanged.powertools.json",
+    );
+    let event = event.to_str().unwrap();
+    // The real event's own rule parameters belong to another rule: a clear error, no evaluations.
+    let err = fails(&[
+        "rules",
+        "eval",
+        "--event",
+        event,
+        "--control",
+        "ec2_instance_imdsv2_required",
+    ]);
+    assert!(
+        err.contains("has no parameter `desiredInstanceType`"),
+        "{err}"
+    );
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(event).unwrap()).unwrap();
+    value["ruleParameters"] =
+        serde_json::json!("{\"controlId\": \"ec2_instance_imdsv2_required\"}");
+    let path = std::env::temp_dir().join(format!("posture-event-{}.json", std::process::id()));
+    std::fs::write(&path, value.to_string()).unwrap();
+    let out = posture(&["rules", "eval", "--event", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "NON_COMPLIANT exits 1");
+    let evaluations: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        evaluations,
+        serde_json::json!([{
+            "ComplianceResourceType": "AWS::EC2::Instance",
+            "ComplianceResourceId": "i-042dd005362091826",
+            "ComplianceType": "NON_COMPLIANT",
+            "Annotation": "i-042dd005362091826 allows IMDSv1: http_tokens is optional while the metadata endpoint is enabled.",
+            "OrderingTimestamp": "2023-04-27T15:03:11.636Z"
+        }])
+    );
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        fails(&["rules", "eval", "--event", "no/such/event.json"]).contains("no/such/event.json")
+    );
+    assert!(
+        fails(&[
+            "rules",
+            "eval",
+            "--event",
+            repo("README.md").to_str().unwrap()
+        ])
+        .contains("README.md: not JSON")
+    );
+}

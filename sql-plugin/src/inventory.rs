@@ -137,6 +137,13 @@ impl Inventory {
     /// Loads a file or a directory tree of `.json` files. `aws` CLI output must sit at
     /// `<account_id>/<region>/<name>.json` below `path`; AWS Config items say where they are from.
     pub fn load(path: &Path) -> Result<Inventory, Error> {
+        let mut builder = InventoryBuilder::default();
+        Inventory::load_into(path, &mut builder)?;
+        Ok(builder.finish())
+    }
+
+    /// [`Inventory::load`] into a builder that may hold other resources already.
+    pub fn load_into(path: &Path, builder: &mut InventoryBuilder) -> Result<(), Error> {
         let io = |e: std::io::Error| Error::Io {
             path: path.to_path_buf(),
             source: e,
@@ -153,16 +160,15 @@ impl Inventory {
                 vec![path.to_path_buf()],
             )
         };
-        let mut builder = InventoryBuilder::default();
         for file in files {
             let text = std::fs::read_to_string(&file).map_err(|e| Error::Io {
                 path: file.clone(),
                 source: e,
             })?;
             let relative = file.strip_prefix(&root).unwrap_or(&file);
-            sources::load_file(relative, &file, &text, &mut builder)?;
+            sources::load_file(relative, &file, &text, builder)?;
         }
-        Ok(builder.finish())
+        Ok(())
     }
 
     /// Loads in-memory files, given by their path below the inventory root (the bundled demo).

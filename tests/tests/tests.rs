@@ -5,11 +5,13 @@
 //! - `reference_items`: real AWS Config items from public sources load into the right rows;
 //! - `demo`: the bundled demo account loads and fills every table;
 //! - `verdicts`: each control's verdict table, and every demo finding with its reason;
+//! - `config_rules`: Config events through the rule handler, and its verdicts against `check`'s;
 //! - `cfn`: the CloudFormation templates are as generated, complete and least-privilege;
 //! - `exposure`: the reachability model's ports, paths and severities;
 //! - `tidy`: invariants of the table registry, the control catalogue and the generated docs.
 
 mod cfn;
+mod config_rules;
 mod demo;
 mod exposure;
 mod parity;

@@ -1,0 +1,314 @@
+//! The AWS Config rule path (posture-config-rules): real Config events through the handler,
+//! applicability, errors, and for every change-triggered control and every resource of the
+//! demo account (its AWS Config twin), the same verdict as `posture check --demo`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use posture_config_rules::{
+    ComplianceType, ConfigEvent, Error, Evaluation, Lookups, MessageType, evaluate,
+};
+use posture_queries::{Status, Trigger};
+use serde_json::{Value, json};
+
+use crate::repo;
+
+fn examples(file: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/config-events")
+        .join(file);
+    serde_json::from_str(
+        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap()
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn eval(event: &Value, control: Option<&str>, lookups: &Lookups) -> Result<Vec<Evaluation>, Error> {
+    let event = ConfigEvent::parse(event)?;
+    block_on(evaluate(&event, control, lookups))
+}
+
+/// `event` with its ruleParameters (a JSON string, as Config sends them) replaced.
+fn with_parameters(mut event: Value, parameters: Value) -> Value {
+    event["ruleParameters"] = json!(parameters.to_string());
+    event
+}
+
+/// A change notification for `item`, as Config would send it for rule `control`.
+fn change_event(item: &Value, control: &str) -> Value {
+    json!({
+        "invokingEvent": json!({"configurationItem": item, "notificationCreationTime": "2026-11-25T14:00:00.000Z", "messageType": "ConfigurationItemChangeNotification", "recordVersion": "1.3"}).to_string(),
+        "ruleParameters": json!({"controlId": control}).to_string(),
+        "resultToken": "TESTMODE",
+        "eventLeftScope": false,
+        "configRuleName": format!("posture-{}", control.replace('_', "-")),
+        "accountId": item["awsAccountId"],
+    })
+}
+
+#[test]
+fn real_events_through_the_handler() {
+    // A real 2023 event: an instance with IMDSv1, a public IP and an instance profile.
+    let real = examples("event-awsConfigRuleConfigurationChanged.powertools.json");
+    let none = Lookups::default();
+    let imds = eval(
+        &with_parameters(
+            real.clone(),
+            json!({"controlId": "ec2_instance_imdsv2_required"}),
+        ),
+        None,
+        &none,
+    )
+    .unwrap();
+    assert_eq!(imds.len(), 1);
+    assert_eq!(
+        (
+            imds[0].compliance_type,
+            imds[0].compliance_resource_id.as_str(),
+            imds[0].ordering_timestamp.as_str()
+        ),
+        (
+            ComplianceType::NonCompliant,
+            "i-042dd005362091826",
+            "2023-04-27T15:03:11.636Z"
+        )
+    );
+    let public = eval(
+        &with_parameters(real.clone(), json!({})),
+        Some("ec2_instance_no_public_ip"),
+        &none,
+    )
+    .unwrap();
+    assert_eq!(public[0].compliance_type, ComplianceType::NonCompliant);
+    // Its role is not in the item: without lookups the role control cannot say, and says why.
+    let role = eval(
+        &with_parameters(
+            real.clone(),
+            json!({"controlId": "ec2_instance_role_no_admin_access"}),
+        ),
+        None,
+        &none,
+    )
+    .unwrap();
+    assert_eq!(role[0].compliance_type, ComplianceType::NotApplicable);
+    assert!(
+        role[0].annotation.contains("not in the inventory"),
+        "{role:?}"
+    );
+
+    // Real security-group items (invoking-event shape, ipRanges and ipv4Ranges): closed and world-open.
+    for (file, expected) in [
+        (
+            "invokingEvent-SecurityGroup.aws-config-rules-VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS_test.json",
+            ComplianceType::Compliant,
+        ),
+        (
+            "invokingEvent-SecurityGroup-open-world.aws-config-rules-64c77f9-VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS_test.json",
+            ComplianceType::NonCompliant,
+        ),
+    ] {
+        let invoking = examples(file);
+        let event = json!({"invokingEvent": invoking.to_string(), "ruleParameters": "{}", "resultToken": "TESTMODE", "configRuleName": "posture-vpc-sg-no-unrestricted-ingress"});
+        let got = eval(&event, None, &none).unwrap();
+        assert_eq!(got.len(), 1, "{file}");
+        assert_eq!(got[0].compliance_type, expected, "{file}: {got:?}");
+        assert_eq!(got[0].compliance_resource_type, "AWS::EC2::SecurityGroup");
+    }
+
+    // Periodic: every resource the control reports over the lookups, at the notification time.
+    let scheduled = with_parameters(
+        examples("event-awsConfigRuleScheduled.powertools.json"),
+        json!({"controlId": "vpc_sg_unused"}),
+    );
+    let demo = Lookups {
+        paths: vec![repo("demo")],
+    };
+    let periodic = eval(&scheduled, None, &demo).unwrap();
+    assert!(
+        periodic.len() > 5
+            && periodic
+                .iter()
+                .any(|e| e.compliance_type == ComplianceType::NonCompliant),
+        "{periodic:?}"
+    );
+    let time = ConfigEvent::parse(&scheduled)
+        .unwrap()
+        .notification_time
+        .unwrap();
+    assert!(periodic.iter().all(|e| e.ordering_timestamp == time));
+}
+
+#[test]
+fn applicability_and_errors() {
+    let real = with_parameters(
+        examples("event-awsConfigRuleConfigurationChanged.powertools.json"),
+        json!({"controlId": "ec2_instance_imdsv2_required"}),
+    );
+    let none = Lookups::default();
+    let mut left = real.clone();
+    left["eventLeftScope"] = json!(true);
+    let got = eval(&left, None, &none).unwrap();
+    assert_eq!(
+        (got.len(), got[0].compliance_type),
+        (1, ComplianceType::NotApplicable)
+    );
+    for status in [
+        "ResourceDeleted",
+        "ResourceDeletedNotRecorded",
+        "ResourceNotRecorded",
+    ] {
+        let mut invoking: Value =
+            serde_json::from_str(real["invokingEvent"].as_str().unwrap()).unwrap();
+        invoking["configurationItem"]["configurationItemStatus"] = json!(status);
+        invoking["configurationItem"]["configuration"] = Value::Null;
+        let mut deleted = real.clone();
+        deleted["invokingEvent"] = json!(invoking.to_string());
+        let got = eval(&deleted, None, &none).unwrap();
+        assert_eq!(
+            got[0].compliance_type,
+            ComplianceType::NotApplicable,
+            "{status}"
+        );
+        assert!(got[0].annotation.contains(status));
+    }
+    // A control that evaluates another resource type, or only on a schedule.
+    let got = eval(
+        &with_parameters(real.clone(), json!({"controlId": "vpc_sg_restricted_ssh"})),
+        None,
+        &none,
+    )
+    .unwrap();
+    assert_eq!(got[0].compliance_type, ComplianceType::NotApplicable);
+
+    // Errors, not evaluations.
+    let err =
+        |event: Value, control: Option<&str>| eval(&event, control, &none).unwrap_err().to_string();
+    assert!(
+        err(
+            with_parameters(real.clone(), json!({"controlId": "no_such_control"})),
+            None
+        )
+        .contains("unknown control `no_such_control`")
+    );
+    assert!(err(with_parameters(real.clone(), json!({"controlId": "ec2_instance_imdsv2_required", "desiredInstanceType": "t2.micro"})), None).contains("has no parameter `desiredInstanceType`"));
+    assert!(
+        err(
+            with_parameters(
+                real.clone(),
+                json!({"controlId": "vpc_sg_restricted_common_ports", "blockedPorts": "22;drop"})
+            ),
+            None
+        )
+        .contains("22;drop")
+    );
+    assert!(err(json!([]), None).contains("not a JSON object"));
+    assert!(err(json!({"ruleParameters": "{}"}), None).contains("no invokingEvent"));
+    assert!(err(json!({"invokingEvent": "{not json"}), None).contains("invokingEvent is not JSON"));
+    assert!(
+        err(
+            json!({"invokingEvent": "{\"messageType\": \"Nope\"}"}),
+            None
+        )
+        .contains("messageType Nope")
+    );
+    let mut no_id = real.clone();
+    let mut invoking: Value =
+        serde_json::from_str(real["invokingEvent"].as_str().unwrap()).unwrap();
+    invoking["configurationItem"]
+        .as_object_mut()
+        .unwrap()
+        .remove("resourceId");
+    no_id["invokingEvent"] = json!(invoking.to_string());
+    assert!(err(no_id, None).contains("no resourceType or resourceId"));
+    // Oversized items come from GetResourceConfigHistory: not without AWS.
+    let oversized = with_parameters(
+        examples("event-awsConfigRuleOversizedConfiguration.powertools.json"),
+        json!({"controlId": "ec2_instance_imdsv2_required"}),
+    );
+    assert_eq!(
+        ConfigEvent::parse(&oversized).unwrap().message_type,
+        MessageType::Oversized
+    );
+    assert!(err(oversized, None).contains("GetResourceConfigHistory"));
+}
+
+/// The demo's AWS Config twin: the newest item per resource.
+fn demo_items() -> Vec<Value> {
+    let mut newest: BTreeMap<(String, String), Value> = BTreeMap::new();
+    for file in ["config-snapshot.json", "iam-resource-config-history.json"] {
+        let v: Value = serde_json::from_str(
+            &std::fs::read_to_string(repo("tests/fixtures/demo-config").join(file)).unwrap(),
+        )
+        .unwrap();
+        for item in v["configurationItems"].as_array().unwrap() {
+            let key = (
+                item["resourceType"].as_str().unwrap().to_string(),
+                item["resourceId"].as_str().unwrap().to_string(),
+            );
+            let newer = newest.get(&key).is_none_or(|old| {
+                old["configurationItemCaptureTime"].as_str()
+                    < item["configurationItemCaptureTime"].as_str()
+            });
+            if newer {
+                newest.insert(key, item.clone());
+            }
+        }
+    }
+    newest.into_values().collect()
+}
+
+#[test]
+fn every_change_control_gives_the_verdict_of_posture_check_on_the_demo() {
+    let demo = Arc::new(posture_sql::Inventory::demo());
+    // The item comes from the demo's AWS Config twin; lookups from the demo's API output, as the
+    // Lambda's come from the live API (Config does not record AWS managed policies).
+    let lookups = Lookups {
+        paths: vec![repo("demo")],
+    };
+    let items = demo_items();
+    let mut compared = 0;
+    for control in posture_queries::catalogue()
+        .iter()
+        .filter(|c| c.trigger == Trigger::Change)
+    {
+        let check: HashMap<String, Status> =
+            crate::verdicts::run_shared(&demo, &control.id, &HashMap::new())
+                .into_iter()
+                .map(|f| (f.resource_id, f.status))
+                .collect();
+        for item in items
+            .iter()
+            .filter(|i| i["resourceType"] == control.resource_type.as_str())
+        {
+            let id = item["resourceId"].as_str().unwrap();
+            let got = eval(&change_event(item, &control.id), None, &lookups)
+                .unwrap_or_else(|e| panic!("{} {id}: {e}", control.id));
+            let expected = match item["configurationItemStatus"].as_str() {
+                Some("OK" | "ResourceDiscovered") => match check.get(id) {
+                    Some(Status::Alarm) => ComplianceType::NonCompliant,
+                    Some(Status::Ok) => ComplianceType::Compliant,
+                    Some(Status::Skip) | None => ComplianceType::NotApplicable,
+                },
+                _ => ComplianceType::NotApplicable,
+            };
+            assert_eq!(got.len(), 1, "{} {id}: {got:?}", control.id);
+            assert_eq!(
+                got[0].compliance_type, expected,
+                "{} {id}: {got:?}",
+                control.id
+            );
+            compared += 1;
+        }
+    }
+    assert!(
+        compared > 100,
+        "compared {compared} (control, resource) verdicts"
+    );
+}

@@ -16,7 +16,7 @@ pub async fn trails(call: &Call<'_>, with_status: bool) -> Result<Vec<(Kind, Val
         .map_err(|e| LiveError::from_sdk(e).during("DescribeTrails"))?;
     let mut resources = Vec::new();
     for t in out.trail_list() {
-        let trail = super::ec2::object(json!({
+        let trail = super::object(json!({
             "Name": t.name(), "S3BucketName": t.s3_bucket_name(), "S3KeyPrefix": t.s3_key_prefix(), "SnsTopicARN": t.sns_topic_arn(),
             "IncludeGlobalServiceEvents": t.include_global_service_events(), "IsMultiRegionTrail": t.is_multi_region_trail(),
             "HomeRegion": t.home_region(), "TrailARN": t.trail_arn(), "LogFileValidationEnabled": t.log_file_validation_enabled(),
@@ -34,9 +34,9 @@ pub async fn trails(call: &Call<'_>, with_status: bool) -> Result<Vec<(Kind, Val
                 .send()
                 .await
                 .map_err(|e| LiveError::from_sdk(e).during("GetTrailStatus"))?;
-            let status = super::ec2::object(json!({
+            let status = super::object(json!({
                 "Name": t.name(), "IsLogging": s.is_logging(),
-                "LatestDeliveryTime": s.latest_delivery_time().and_then(|d| d.fmt(aws_sdk_cloudtrail::primitives::DateTimeFormat::DateTime).ok()),
+                "LatestDeliveryTime": super::time(s.latest_delivery_time()),
             }));
             resources.push((Kind::TrailStatus, status));
         }

@@ -1,39 +1,16 @@
 //! EC2 responses of the AWS SDK → canonical resources (the PascalCase shape `aws ec2` prints),
 //! field for field what the tables read, so live rows equal offline rows.
 
-use aws_sdk_ec2::primitives::DateTime;
 use aws_sdk_ec2::types::{Filter, Instance, InstanceNetworkInterface, Tag};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::{ApiRequest, Call, LiveError};
+use super::{ApiRequest, Call, LiveError, object, time};
 use crate::inventory::Kind;
-
-fn time(t: Option<&DateTime>) -> Value {
-    t.and_then(|t| {
-        t.fmt(aws_sdk_ec2::primitives::DateTimeFormat::DateTime)
-            .ok()
-    })
-    .map_or(Value::Null, Value::String)
-}
 
 fn tags(tags: &[Tag]) -> Value {
     tags.iter()
         .map(|t| json!({"Key": t.key(), "Value": t.value()}))
         .collect()
-}
-
-/// Drops null members, as the CLI omits absent fields.
-pub(super) fn object(v: Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, object(v)))
-                .collect::<Map<_, _>>(),
-        ),
-        Value::Array(a) => Value::Array(a.into_iter().map(object).collect()),
-        other => other,
-    }
 }
 
 fn interface(n: &InstanceNetworkInterface) -> Value {

@@ -4,16 +4,8 @@
 use aws_sdk_iam::types::{EntityType, Tag};
 use serde_json::{Value, json};
 
-use super::{Call, LiveError};
+use super::{Call, LiveError, object, time};
 use crate::inventory::Kind;
-
-fn time(t: Option<&aws_sdk_iam::primitives::DateTime>) -> Value {
-    t.and_then(|t| {
-        t.fmt(aws_sdk_iam::primitives::DateTimeFormat::DateTime)
-            .ok()
-    })
-    .map_or(Value::Null, Value::String)
-}
 
 fn tags(tags: &[Tag]) -> Value {
     tags.iter()
@@ -50,12 +42,12 @@ pub async fn authorization_details(
         out.extend(
             page.role_detail_list()
                 .iter()
-                .map(|r| (Kind::Role, super::ec2::object(role(r)))),
+                .map(|r| (Kind::Role, object(role(r)))),
         );
         out.extend(
             page.policies()
                 .iter()
-                .map(|p| (Kind::Policy, super::ec2::object(policy(p)))),
+                .map(|p| (Kind::Policy, object(policy(p)))),
         );
         marker = page
             .marker()

@@ -445,6 +445,31 @@ impl Call<'_> {
     }
 }
 
+/// An SDK timestamp as the CLI prints it (every SDK crate shares the smithy `DateTime`).
+fn time(t: Option<&aws_sdk_ec2::primitives::DateTime>) -> serde_json::Value {
+    t.and_then(|t| {
+        t.fmt(aws_sdk_ec2::primitives::DateTimeFormat::DateTime)
+            .ok()
+    })
+    .map_or(serde_json::Value::Null, serde_json::Value::String)
+}
+
+/// Drops null members, as the CLI omits absent fields.
+fn object(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, object(v)))
+                .collect::<serde_json::Map<_, _>>(),
+        ),
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(object).collect())
+        }
+        other => other,
+    }
+}
+
 /// A session whose tables answer from live AWS.
 pub fn session(live: Arc<Live>) -> Result<SessionContext> {
     let ctx = crate::session::bare_session();

@@ -4,10 +4,12 @@
 //!
 //! - [`event`]: the Lambda event, its message type, the control it names;
 //! - [`evaluate`]: applicability, then the control over the item (change) or over every resource
-//!   (periodic).
+//!   (periodic);
+//! - [`report`]: PutEvaluations in batches, with retries of failed evaluations.
 
 pub mod evaluate;
 pub mod event;
+pub mod report;
 
 use serde::Serialize;
 
@@ -47,4 +49,6 @@ pub enum Error {
     Inventory(#[from] posture_sql::Error),
     #[error("{0}")]
     NeedsAws(String),
+    #[error("{0}")]
+    Report(String),
 }

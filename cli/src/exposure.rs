@@ -7,6 +7,8 @@ use anyhow::Result;
 use datafusion::prelude::SessionContext;
 use serde_json::{Map, Value};
 
+use crate::html::esc;
+
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum ExposureFormat {
     Table,
@@ -103,13 +105,6 @@ pub fn print(
         }
     }
     Ok(())
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A self-contained page: counts per severity, then one card per instance.

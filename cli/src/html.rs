@@ -175,7 +175,7 @@ fn chart(rows: impl Iterator<Item = (String, usize, usize, usize)>) -> String {
     svg + "</svg>"
 }
 
-fn esc(s: &str) -> String {
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -5,7 +5,7 @@
 //!
 //!     cargo bench -p posture-cli --bench live
 
-#[path = "../tests/moto/mod.rs"]
+#[path = "../../tests/support/moto.rs"]
 mod moto;
 
 use std::time::Instant;

@@ -120,7 +120,8 @@ enum RulesCommand {
         #[arg(long, value_name = "ID")]
         control: Option<String>,
         /// Other resources the control may look up (an instance's IAM role), and every resource
-        /// for periodic controls: an inventory directory or file.
+        /// for periodic controls: an inventory directory or file. Without it they come from
+        /// live AWS (the standard AWS chain), only when the control needs them.
         #[arg(long, short, value_name = "PATH")]
         inventory: Vec<PathBuf>,
     },
@@ -356,9 +357,29 @@ async fn run(cli: Cli) -> Result<Outcome> {
                 std::fs::read_to_string(&event).with_context(|| format!("{}", event.display()))?;
             let value: serde_json::Value = serde_json::from_str(&text)
                 .with_context(|| format!("{}: not JSON", event.display()))?;
-            let parsed = posture_config_rules::ConfigEvent::parse(&value)
+            let mut parsed = posture_config_rules::ConfigEvent::parse(&value)
                 .with_context(|| format!("{}", event.display()))?;
-            let lookups = posture_config_rules::Lookups { paths: inventory };
+            if parsed.message_type == posture_config_rules::MessageType::Oversized {
+                let client = posture_config_rules::handler::config_client().await;
+                let summary = parsed.item.as_ref().expect("parsed");
+                let item =
+                    posture_config_rules::config_api::oversized_item(&client, summary).await?;
+                parsed = parsed.with_item(item);
+            }
+            // Lookups from the inventory given, else live AWS, connected only if the control
+            // reads beyond the item.
+            let lookups = if inventory.is_empty() {
+                posture_config_rules::Lookups::live(posture_sql::live::LiveOptions {
+                    strict: true,
+                    ..Default::default()
+                })
+            } else {
+                let mut builder = posture_sql::inventory::InventoryBuilder::default();
+                for path in &inventory {
+                    posture_sql::Inventory::load_into(path, &mut builder)?;
+                }
+                posture_config_rules::Lookups::Inventory(std::sync::Arc::new(builder.finish()))
+            };
             let evaluations =
                 posture_config_rules::evaluate(&parsed, control.as_deref(), &lookups).await?;
             println!("{}", serde_json::to_string_pretty(&evaluations)?);

@@ -4,6 +4,7 @@
 //! by `posture snapshot`) must give the same rows for every table and the same findings for the
 //! whole catalogue; and moto's request recorder must show no more calls than the rows need.
 
+#[path = "../../tests/support/moto.rs"]
 mod moto;
 
 use std::net::TcpListener;
@@ -640,4 +641,78 @@ async fn several_accounts_through_assumed_roles_and_the_organization() {
         members.iter().all(|m| plan.contains(m.as_str())),
         "EXPLAIN names the accounts: {plan}"
     );
+}
+
+/// `posture rules eval` without `--inventory`: what the control looks up beyond the item comes
+/// from live AWS, and an oversized notification's item from GetResourceConfigHistory.
+#[tokio::test(flavor = "multi_thread")]
+async fn rules_eval_looks_up_live_and_fetches_oversized_items() {
+    let moto = Moto::start();
+    let made = moto.create_estate();
+    let dir = moto.dir.join("events");
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, invoking: Value, control: &str| {
+        let event = serde_json::json!({
+            "invokingEvent": invoking.to_string(),
+            "ruleParameters": serde_json::json!({"controlId": control}).to_string(),
+            "resultToken": "TESTMODE",
+            "configRuleName": "posture-rule",
+        });
+        let path = dir.join(name);
+        std::fs::write(&path, event.to_string()).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let id = made["optional"][0].as_str().unwrap();
+    let item = serde_json::json!({
+        "configurationItemCaptureTime": "2026-11-25T14:00:00.000Z",
+        "configurationItemStatus": "OK",
+        "awsAccountId": "123456789012",
+        "awsRegion": "us-east-1",
+        "resourceType": "AWS::EC2::Instance",
+        "resourceId": id,
+        "configuration": {"instanceId": id, "state": {"name": "running"},
+            "iamInstanceProfile": {"arn": made["profiles"]["admin-app"]}},
+    });
+    let change = write(
+        "change.json",
+        serde_json::json!({"configurationItem": item, "messageType": "ConfigurationItemChangeNotification"}),
+        "ec2_instance_role_no_admin_access",
+    );
+    moto.record();
+    let out = moto.posture(&["rules", "eval", "--event", &change]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let evaluations: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(evaluations[0]["ComplianceResourceId"], id);
+    assert_eq!(evaluations[0]["ComplianceType"], "NON_COMPLIANT");
+    assert!(!moto.calls("GetAccountAuthorizationDetails").is_empty());
+    // A control that needs nothing beyond the item makes no AWS call at all.
+    let imds = write(
+        "imds.json",
+        serde_json::json!({"configurationItem": item, "messageType": "ConfigurationItemChangeNotification"}),
+        "ec2_instance_no_public_ip",
+    );
+    moto.record();
+    let out = moto.posture(&["rules", "eval", "--event", &imds]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(moto.calls("GetCallerIdentity").is_empty());
+
+    // Oversized: moto has no Config items for EC2 instances, so the fetch fails, in one line.
+    let oversized = write(
+        "oversized.json",
+        serde_json::json!({"configurationItemSummary": {"resourceType": "AWS::EC2::Instance", "resourceId": id, "configurationItemStatus": "OK"}, "messageType": "OversizedConfigurationItemChangeNotification"}),
+        "ec2_instance_imdsv2_required",
+    );
+    let out = moto.posture(&["rules", "eval", "--event", &oversized]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error: GetResourceConfigHistory: ResourceNotDiscoveredException"),
+        "{err}"
+    );
+    assert_eq!(moto.calls("GetResourceConfigHistory").len(), 1);
 }

@@ -1,26 +1,74 @@
 //! From an event to evaluations. Applicability as in AWS's own rule samples: only `OK` and
 //! `ResourceDiscovered` items that have not left the rule's scope are evaluated; deleted,
 //! not-recorded or out-of-scope items get NOT_APPLICABLE. A change-triggered item becomes rows of
-//! the same tables `posture check` reads, and only the resource it names is evaluated; the
-//! control may look up other resources (the role of an instance profile) in `Lookups`.
+//! the same tables `posture check` reads, and only the resource it names is evaluated; tables the
+//! item does not fill (the role behind an instance profile) are looked up in [`Lookups`].
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use posture_queries::{Control, Status, Trigger};
+use datafusion::catalog::TableProvider;
+use datafusion::error::DataFusionError;
+use datafusion::prelude::SessionContext;
+use posture_queries::{Control, Trigger};
+use posture_sql::Inventory;
 use posture_sql::inventory::InventoryBuilder;
+use posture_sql::live::{Live, LiveError, LiveOptions};
+use posture_sql::tables::TABLES;
 use serde_json::Value;
+use tokio::sync::OnceCell;
 
 use crate::{ANNOTATION_LIMIT, ComplianceType, ConfigEvent, Error, Evaluation, MessageType};
 
-/// Where resources beyond the item come from: offline inventory files (`--inventory`), loaded
-/// into the same tables.
-#[derive(Default)]
-pub struct Lookups {
-    pub paths: Vec<std::path::PathBuf>,
+/// Where the resources beyond a configuration item come from.
+pub enum Lookups {
+    /// An offline inventory (`posture rules eval --inventory`).
+    Inventory(Arc<Inventory>),
+    /// Live AWS, connected when a control first needs it and kept: once per Lambda container.
+    Live {
+        options: LiveOptions,
+        live: OnceCell<Arc<Live>>,
+    },
 }
 
-fn cut(s: &str) -> String {
+/// No resources beyond the item.
+impl Default for Lookups {
+    fn default() -> Lookups {
+        Lookups::Inventory(Arc::default())
+    }
+}
+
+impl Lookups {
+    pub fn live(options: LiveOptions) -> Lookups {
+        Lookups::Live {
+            options,
+            live: OnceCell::new(),
+        }
+    }
+
+    async fn table(
+        &self,
+        table: &'static posture_sql::Table,
+    ) -> Result<Arc<dyn TableProvider>, Error> {
+        Ok(match self {
+            Lookups::Inventory(inventory) => {
+                posture_sql::session::inventory_table(table, inventory.clone())
+            }
+            Lookups::Live { options, live } => {
+                let live = live
+                    .get_or_try_init(|| async {
+                        Live::connect(options.clone()).await.map(Arc::new)
+                    })
+                    .await
+                    .map_err(|e| Error::Lookup(format!("connecting to AWS: {e}")))?;
+                posture_sql::live::live_table(table, live.clone())
+            }
+        })
+    }
+}
+
+pub(crate) fn cut(s: &str) -> String {
     if s.chars().count() <= ANNOTATION_LIMIT {
         s.to_string()
     } else {
@@ -31,19 +79,12 @@ fn cut(s: &str) -> String {
     }
 }
 
-fn compliance(status: Status) -> ComplianceType {
-    match status {
-        Status::Ok => ComplianceType::Compliant,
-        Status::Alarm => ComplianceType::NonCompliant,
-        Status::Skip => ComplianceType::NotApplicable,
-    }
-}
-
 fn text<'a>(item: &'a Value, field: &str) -> &'a str {
     item.get(field).and_then(Value::as_str).unwrap_or_default()
 }
 
-/// The evaluations for `event`, with the control it names (or `override_id`).
+/// The evaluations for `event`, with the control it names (or `override_id`). An oversized
+/// notification must first get its item ([`ConfigEvent::with_item`]).
 pub async fn evaluate(
     event: &ConfigEvent,
     override_id: Option<&str>,
@@ -54,11 +95,14 @@ pub async fn evaluate(
     control.bind(&params, 0)?;
     match event.message_type {
         MessageType::Scheduled => periodic(event, control, &params, lookups).await,
-        MessageType::Oversized => Err(Error::NeedsAws(format!(
-            "{} {}: an oversized notification carries only a summary; the item comes from GetResourceConfigHistory",
-            text(event.item.as_ref().expect("parsed"), "resourceType"),
-            text(event.item.as_ref().expect("parsed"), "resourceId")
-        ))),
+        MessageType::Oversized => {
+            let summary = event.item.as_ref().expect("parsed");
+            Err(Error::NeedsAws(format!(
+                "{} {}: an oversized notification carries only a summary; the item comes from GetResourceConfigHistory",
+                text(summary, "resourceType"),
+                text(summary, "resourceId")
+            )))
+        }
         MessageType::Change => change(event, control, &params, lookups).await,
     }
 }
@@ -66,7 +110,7 @@ pub async fn evaluate(
 async fn change(
     event: &ConfigEvent,
     control: &Control,
-    params: &std::collections::HashMap<String, String>,
+    params: &HashMap<String, String>,
     lookups: &Lookups,
 ) -> Result<Vec<Evaluation>, Error> {
     let item = event
@@ -104,23 +148,16 @@ async fn change(
     }
 
     let mut builder = InventoryBuilder::default();
-    load_lookups(lookups, &mut builder)?;
-    // The item last: it is the newest capture of its resource.
     posture_sql::sources::config_item::load(item, Path::new("configurationItem"), &mut builder)?;
-    let as_of = chrono::DateTime::parse_from_rfc3339(&captured)
-        .map(|t| t.timestamp_micros())
-        .unwrap_or_else(|_| chrono::Utc::now().timestamp_micros());
-    let findings = run(control, builder, params, as_of).await?;
+    let ctx = session(control, Arc::new(builder.finish()), lookups).await?;
+    let findings = control
+        .run(&ctx, params, micros(&captured))
+        .await
+        .map_err(lookup_error)?;
     let mine: Vec<Evaluation> = findings
         .into_iter()
         .filter(|f| f.resource_id == resource_id && f.resource_type == resource_type)
-        .map(|f| Evaluation {
-            compliance_resource_type: f.resource_type,
-            compliance_resource_id: f.resource_id,
-            compliance_type: compliance(f.status),
-            annotation: cut(&f.reason),
-            ordering_timestamp: captured.clone(),
-        })
+        .map(|f| Evaluation::of(f, &captured))
         .collect();
     Ok(if mine.is_empty() {
         vec![not_applicable(format!(
@@ -136,44 +173,66 @@ async fn change(
 async fn periodic(
     event: &ConfigEvent,
     control: &Control,
-    params: &std::collections::HashMap<String, String>,
+    params: &HashMap<String, String>,
     lookups: &Lookups,
 ) -> Result<Vec<Evaluation>, Error> {
     let time = event
         .notification_time
         .clone()
         .unwrap_or_else(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-    let as_of = chrono::DateTime::parse_from_rfc3339(&time)
-        .map(|t| t.timestamp_micros())
-        .unwrap_or_else(|_| chrono::Utc::now().timestamp_micros());
-    let mut builder = InventoryBuilder::default();
-    load_lookups(lookups, &mut builder)?;
-    Ok(run(control, builder, params, as_of)
-        .await?
+    let ctx = session(control, Arc::new(Inventory::default()), lookups).await?;
+    Ok(control
+        .run(&ctx, params, micros(&time))
+        .await
+        .map_err(lookup_error)?
         .into_iter()
-        .map(|f| Evaluation {
-            compliance_resource_type: f.resource_type,
-            compliance_resource_id: f.resource_id,
-            compliance_type: compliance(f.status),
-            annotation: cut(&f.reason),
-            ordering_timestamp: time.clone(),
-        })
+        .map(|f| Evaluation::of(f, &time))
         .collect())
 }
 
-fn load_lookups(lookups: &Lookups, builder: &mut InventoryBuilder) -> Result<(), Error> {
-    for path in &lookups.paths {
-        posture_sql::Inventory::load_into(path, builder)?;
+/// An AWS call that failed under the query is a lookup's failure, not the control's.
+fn lookup_error(e: posture_queries::Error) -> Error {
+    if let posture_queries::Error::Query { source, .. } = &e
+        && let DataFusionError::External(inner) = source.find_root()
+        && let Some(aws) = inner.downcast_ref::<LiveError>()
+    {
+        return Error::Lookup(aws.to_string());
     }
-    Ok(())
+    Error::Control(e)
 }
 
-async fn run(
+fn micros(time: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(time)
+        .map(|t| t.timestamp_micros())
+        .unwrap_or_else(|_| chrono::Utc::now().timestamp_micros())
+}
+
+/// The tables the item fills read only the item; the others read `lookups`, which are not
+/// touched (no AWS connection) when the control reads nothing beyond the item.
+async fn session(
     control: &Control,
-    builder: InventoryBuilder,
-    params: &std::collections::HashMap<String, String>,
-    as_of: i64,
-) -> Result<Vec<posture_queries::Finding>, Error> {
-    let ctx = posture_sql::session(Arc::new(builder.finish())).map_err(posture_sql::Error::from)?;
-    Ok(control.run(&ctx, params, as_of).await?)
+    item: Arc<Inventory>,
+    lookups: &Lookups,
+) -> Result<SessionContext, Error> {
+    let filled = |table: &str| {
+        posture_sql::api::of(table)
+            .is_some_and(|spec| spec.kinds.iter().any(|k| !item.of(*k).is_empty()))
+    };
+    let needs_lookups = posture_queries::cfn::tables(control)
+        .iter()
+        .any(|t| !filled(t))
+        || control.sql.contains(posture_queries::views::EXPOSURE);
+    let ctx = posture_sql::session::bare_session();
+    for table in TABLES {
+        let provider = if filled(table.name) {
+            posture_sql::session::inventory_table(table, item.clone())
+        } else if needs_lookups {
+            lookups.table(table).await?
+        } else {
+            posture_sql::session::inventory_table(table, item.clone())
+        };
+        ctx.register_table(table.name, provider)
+            .map_err(posture_sql::Error::from)?;
+    }
+    Ok(ctx)
 }

@@ -15,7 +15,7 @@ pub enum MessageType {
     Scheduled,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ConfigEvent {
     pub message_type: MessageType,
     /// The configuration item (change), or its summary (oversized).
@@ -120,6 +120,16 @@ impl ConfigEvent {
                 .and_then(Value::as_str)
                 .map(str::to_string),
         })
+    }
+
+    /// The oversized notification completed with its full item (from GetResourceConfigHistory),
+    /// evaluated as the change it reports.
+    pub fn with_item(&self, item: Value) -> ConfigEvent {
+        ConfigEvent {
+            message_type: MessageType::Change,
+            item: Some(item),
+            ..self.clone()
+        }
     }
 
     /// The control: `controlId` in the rule's parameters, else `override_id`, else the rule name

@@ -5,16 +5,22 @@
 //! - [`event`]: the Lambda event, its message type, the control it names;
 //! - [`evaluate`]: applicability, then the control over the item (change) or over every resource
 //!   (periodic);
-//! - [`report`]: PutEvaluations in batches, with retries of failed evaluations.
+//! - [`report`]: PutEvaluations in batches, with retries of failed evaluations;
+//! - [`config_api`]: the item behind an oversized notification, the resources evaluated before;
+//! - [`handler`]: one Lambda invocation, from the event to PutEvaluations (the `bootstrap`
+//!   binary is a thin `lambda_runtime` loop around it).
 
+pub mod config_api;
 pub mod evaluate;
 pub mod event;
+pub mod handler;
 pub mod report;
 
 use serde::Serialize;
 
 pub use evaluate::{Lookups, evaluate};
 pub use event::{ConfigEvent, MessageType};
+pub use handler::Handler;
 
 /// Annotations longer than this are refused by PutEvaluations.
 pub const ANNOTATION_LIMIT: usize = 256;
@@ -39,6 +45,24 @@ pub struct Evaluation {
     pub ordering_timestamp: String,
 }
 
+impl Evaluation {
+    /// A control's finding as an evaluation ordered at `time`; the reason cut to what
+    /// PutEvaluations takes.
+    pub fn of(finding: posture_queries::Finding, time: &str) -> Evaluation {
+        Evaluation {
+            compliance_resource_type: finding.resource_type,
+            compliance_resource_id: finding.resource_id,
+            compliance_type: match finding.status {
+                posture_queries::Status::Ok => ComplianceType::Compliant,
+                posture_queries::Status::Alarm => ComplianceType::NonCompliant,
+                posture_queries::Status::Skip => ComplianceType::NotApplicable,
+            },
+            annotation: evaluate::cut(&finding.reason),
+            ordering_timestamp: time.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("malformed AWS Config event: {0}")]
@@ -49,6 +73,26 @@ pub enum Error {
     Inventory(#[from] posture_sql::Error),
     #[error("{0}")]
     NeedsAws(String),
+    /// A resource beyond the item could not be read: no evaluation rather than a wrong one.
+    #[error("looking up resources beyond the item: {0}")]
+    Lookup(String),
+    #[error("{0}")]
+    Config(String),
     #[error("{0}")]
     Report(String),
+}
+
+impl Error {
+    /// The Lambda error type AWS shows for a failed invocation.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Event(_) => "posture.MalformedEvent",
+            Error::Control(_) => "posture.Control",
+            Error::Inventory(_) => "posture.Inventory",
+            Error::NeedsAws(_) => "posture.NeedsAws",
+            Error::Lookup(_) => "posture.Lookup",
+            Error::Config(_) => "posture.ConfigApi",
+            Error::Report(_) => "posture.PutEvaluations",
+        }
+    }
 }

@@ -117,7 +117,7 @@ fn config_rule(control: &Control, lambda: Value) -> Value {
 fn rules_template() -> Value {
     let controls = catalogue();
     let mut parameters = Map::new();
-    parameters.insert("CodeS3Bucket".into(), json!({"Type": "String", "Description": "The S3 bucket holding the Lambda zip (cargo lambda build --release --output-format zip)."}));
+    parameters.insert("CodeS3Bucket".into(), json!({"Type": "String", "Description": "The S3 bucket holding the Lambda zip (target/lambda/bootstrap/bootstrap.zip; see config-rules/README.md)."}));
     parameters.insert(
         "CodeS3Key".into(),
         json!({"Type": "String", "Description": "The key of the zip in that bucket."}),
@@ -126,7 +126,12 @@ fn rules_template() -> Value {
     control_parameters(&mut parameters);
 
     let mut read = read_actions(controls);
-    read.extend(["config:GetResourceConfigHistory", "config:PutEvaluations"]);
+    // Oversized items, the resources a periodic rule evaluated before, and the evaluations.
+    read.extend([
+        "config:GetComplianceDetailsByConfigRule",
+        "config:GetResourceConfigHistory",
+        "config:PutEvaluations",
+    ]);
     read.sort();
     let mut resources = Map::new();
     resources.insert("LogGroup".into(), json!({

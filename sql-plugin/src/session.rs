@@ -41,14 +41,18 @@ pub fn json_rows(
 pub fn session(inventory: Arc<Inventory>) -> Result<SessionContext> {
     let ctx = bare_session();
     for table in TABLES {
-        let provider = InventoryTable {
-            table,
-            inventory: inventory.clone(),
-            batch: OnceLock::new(),
-        };
-        ctx.register_table(table.name, Arc::new(provider))?;
+        ctx.register_table(table.name, inventory_table(table, inventory.clone()))?;
     }
     Ok(ctx)
+}
+
+/// `table` over `inventory`, for sessions that mix sources (a Config item and live lookups).
+pub fn inventory_table(table: &'static Table, inventory: Arc<Inventory>) -> Arc<dyn TableProvider> {
+    Arc::new(InventoryTable {
+        table,
+        inventory,
+        batch: OnceLock::new(),
+    })
 }
 
 /// A session with posture's functions and no tables yet.

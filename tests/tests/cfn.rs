@@ -167,6 +167,7 @@ fn the_templates_grant_exactly_the_actions_used_and_posture_finds_nothing_to_ala
         .map(|a| a.to_string())
         .collect();
     expected.extend([
+        "config:GetComplianceDetailsByConfigRule".into(),
         "config:GetResourceConfigHistory".into(),
         "config:PutEvaluations".into(),
         "logs:CreateLogStream".into(),

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::repo;
 
-fn examples(file: &str) -> Value {
+pub fn examples(file: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/config-events")
         .join(file);
@@ -36,13 +36,13 @@ fn eval(event: &Value, control: Option<&str>, lookups: &Lookups) -> Result<Vec<E
 }
 
 /// `event` with its ruleParameters (a JSON string, as Config sends them) replaced.
-fn with_parameters(mut event: Value, parameters: Value) -> Value {
+pub fn with_parameters(mut event: Value, parameters: Value) -> Value {
     event["ruleParameters"] = json!(parameters.to_string());
     event
 }
 
 /// A change notification for `item`, as Config would send it for rule `control`.
-fn change_event(item: &Value, control: &str) -> Value {
+pub fn change_event(item: &Value, control: &str) -> Value {
     json!({
         "invokingEvent": json!({"configurationItem": item, "notificationCreationTime": "2026-11-25T14:00:00.000Z", "messageType": "ConfigurationItemChangeNotification", "recordVersion": "1.3"}).to_string(),
         "ruleParameters": json!({"controlId": control}).to_string(),
@@ -127,9 +127,9 @@ fn real_events_through_the_handler() {
         examples("event-awsConfigRuleScheduled.powertools.json"),
         json!({"controlId": "vpc_sg_unused"}),
     );
-    let demo = Lookups {
-        paths: vec![repo("demo")],
-    };
+    let demo = Lookups::Inventory(Arc::new(
+        posture_sql::Inventory::load(&repo("demo")).unwrap(),
+    ));
     let periodic = eval(&scheduled, None, &demo).unwrap();
     assert!(
         periodic.len() > 5
@@ -240,7 +240,7 @@ fn applicability_and_errors() {
 }
 
 /// The demo's AWS Config twin: the newest item per resource.
-fn demo_items() -> Vec<Value> {
+pub fn demo_items() -> Vec<Value> {
     let mut newest: BTreeMap<(String, String), Value> = BTreeMap::new();
     for file in ["config-snapshot.json", "iam-resource-config-history.json"] {
         let v: Value = serde_json::from_str(
@@ -269,9 +269,9 @@ fn every_change_control_gives_the_verdict_of_posture_check_on_the_demo() {
     let demo = Arc::new(posture_sql::Inventory::demo());
     // The item comes from the demo's AWS Config twin; lookups from the demo's API output, as the
     // Lambda's come from the live API (Config does not record AWS managed policies).
-    let lookups = Lookups {
-        paths: vec![repo("demo")],
-    };
+    let lookups = Lookups::Inventory(Arc::new(
+        posture_sql::Inventory::load(&repo("demo")).unwrap(),
+    ));
     let items = demo_items();
     let mut compared = 0;
     for control in posture_queries::catalogue()

@@ -14,6 +14,7 @@ mod cfn;
 mod config_rules;
 mod demo;
 mod exposure;
+mod lambda_handler;
 mod parity;
 mod reference_items;
 mod tidy;

@@ -102,6 +102,7 @@ impl LiveError {
         let message = match (e.code(), e.message(), status) {
             (Some(code), Some(message), _) => format!("{code}: {message}"),
             (Some(code), None, _) => code.to_string(),
+            (None, _, Some(403)) => "HTTP 403: access denied (no AWS error in the response)".into(),
             (None, _, Some(status)) => {
                 format!("HTTP {status} without an AWS error in the response")
             }
@@ -132,18 +133,19 @@ impl LiveError {
 
     /// The region or account is not ours to read (denied, or a region not enabled).
     pub fn is_access(&self) -> bool {
-        matches!(
-            self.code.as_deref(),
-            Some(
-                "AccessDenied"
-                    | "AccessDeniedException"
-                    | "UnauthorizedOperation"
-                    | "AuthFailure"
-                    | "OptInRequired"
-                    | "UnrecognizedClientException"
-                    | "InvalidClientTokenId"
+        self.status == Some(403)
+            || matches!(
+                self.code.as_deref(),
+                Some(
+                    "AccessDenied"
+                        | "AccessDeniedException"
+                        | "UnauthorizedOperation"
+                        | "AuthFailure"
+                        | "OptInRequired"
+                        | "UnrecognizedClientException"
+                        | "InvalidClientTokenId"
+                )
             )
-        )
     }
 
     /// The endpoint did not take a pushed-down filter (moto answers 500 to some).
@@ -474,12 +476,17 @@ fn object(v: serde_json::Value) -> serde_json::Value {
 pub fn session(live: Arc<Live>) -> Result<SessionContext> {
     let ctx = crate::session::bare_session();
     for table in TABLES {
-        let spec = crate::api::of(table.name)
-            .unwrap_or_else(|| panic!("table {} has no live spec (api.rs)", table.name));
-        ctx.register_table(
-            table.name,
-            Arc::new(scan::LiveTable::new(table, spec, live.clone())),
-        )?;
+        ctx.register_table(table.name, live_table(table, live.clone()))?;
     }
     Ok(ctx)
+}
+
+/// `table` answered from live AWS, for sessions that mix sources.
+pub fn live_table(
+    table: &'static crate::Table,
+    live: Arc<Live>,
+) -> Arc<dyn datafusion::catalog::TableProvider> {
+    let spec = crate::api::of(table.name)
+        .unwrap_or_else(|| panic!("table {} has no live spec (api.rs)", table.name));
+    Arc::new(scan::LiveTable::new(table, spec, live))
 }

@@ -345,9 +345,11 @@ async fn rows(
             Vec::new()
         }
         Err(e) => {
-            return Err(DataFusionError::External(
-                format!("{}/{region}: {e}", account.id).into(),
-            ));
+            // Kept a LiveError, so callers can tell an AWS failure from a query's.
+            return Err(DataFusionError::External(Box::new(LiveError {
+                message: format!("{}/{region}: {}", account.id, e.message),
+                ..e
+            })));
         }
     };
     let mut builder = InventoryBuilder::default();

@@ -1,6 +1,7 @@
-//! A real `moto_server` on 127.0.0.1 for the live tests and benchmark (installed by .ci/run
-//! into .venv; POSTURE_MOTO_SERVER overrides the path), its request recorder, and `posture`
-//! run with the standard AWS environment pointing at it.
+//! A real `moto_server` on 127.0.0.1 for the live and Lambda tests and benchmarks (installed by
+//! .ci/run into .venv; POSTURE_MOTO_SERVER overrides the path), its request recorder, and
+//! programs (`posture`, `bootstrap`) run with the standard AWS environment pointing at it.
+//! Shared by `#[path]` from the packages whose tests use it.
 
 #![allow(dead_code)]
 
@@ -66,14 +67,23 @@ impl Moto {
 
     /// A bare HTTP/1.1 request to moto's own API.
     pub fn moto_api(&self, method: &str, path: &str) -> String {
+        self.moto_api_with(method, path, "")
+    }
+
+    pub fn moto_api_with(&self, method: &str, path: &str, body: &str) -> String {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+        write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
         response
             .split_once("\r\n\r\n")
             .map(|(_, body)| body.to_string())
             .unwrap_or_default()
+    }
+
+    /// From now on, moto checks every request against its IAM users and policies.
+    pub fn enforce_iam(&self) {
+        self.moto_api_with("POST", "/moto-api/reset-auth", "0");
     }
 
     /// Records requests from now on, forgetting earlier ones.
@@ -125,7 +135,13 @@ impl Moto {
 
     /// `posture` with the standard AWS environment pointing at moto, and nothing else.
     pub fn command(&self) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_posture"));
+        let posture =
+            option_env!("CARGO_BIN_EXE_posture").expect("a test of the posture-cli package");
+        self.aws(Command::new(posture))
+    }
+
+    /// `command` with the standard AWS environment pointing at moto, and nothing else.
+    pub fn aws(&self, mut command: Command) -> Command {
         command
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())

@@ -1,0 +1,215 @@
+//! The Config rule Lambda, measured: the zipped artifact's size; cold start of the `bootstrap`
+//! process to its first PutEvaluations answered, under the local Lambda Runtime API (`cargo
+//! lambda watch`) with moto as AWS; and evaluations per second over a corpus of generated
+//! instance items next to serde_json parsing the same items, in the same run. Writes
+//! target/lambda-bench.md.
+//!
+//!     cargo lambda build --release --output-format zip -p posture-config-rules --bin bootstrap \
+//!         --target x86_64-unknown-linux-gnu.2.34        # the artifact (see README)
+//!     cargo bench -p posture-config-rules --bench lambda
+//!
+//! POSTURE_BOOTSTRAP names the binary to start (default: the artifact's, unzipped by
+//! `cargo lambda build` next to the zip); POSTURE_BENCH_ITEMS the corpus size (default 5,000).
+
+#[path = "../../tests/support/lambda.rs"]
+mod lambda;
+#[path = "../../tests/support/moto.rs"]
+mod moto;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use posture_config_rules::{ConfigEvent, Evaluation, Lookups, evaluate};
+use posture_sql::inventory::InventoryBuilder;
+use serde_json::{Value, json};
+
+const CONTROL: &str = "ec2_instance_imdsv2_required";
+const TIME: &str = "2026-11-25T14:00:00.000Z";
+
+fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path)
+}
+
+/// The fastest of `runs` runs of `f`.
+fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut out = None;
+    let mut fastest = Duration::MAX;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let value = f();
+        fastest = fastest.min(started.elapsed());
+        out = Some(value);
+    }
+    (fastest, out.unwrap())
+}
+
+/// `n` instance items in the event shape, from a real one of the demo's Config twin, with
+/// their ids, metadata options and public addresses varied.
+fn corpus(n: usize) -> Vec<Value> {
+    let snapshot: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("tests/fixtures/demo-config/config-snapshot.json")).unwrap(),
+    )
+    .unwrap();
+    let template = snapshot["configurationItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["resourceType"] == "AWS::EC2::Instance")
+        .unwrap()
+        .clone();
+    (0..n)
+        .map(|i| {
+            let mut item = template.clone();
+            let id = format!("i-{i:017x}");
+            item["resourceId"] = json!(id);
+            item["ARN"] = json!(format!("arn:aws:ec2:eu-west-1:111122223333:instance/{id}"));
+            item["configuration"]["instanceId"] = json!(id);
+            item["configuration"]["metadataOptions"]["httpTokens"] =
+                json!(if i % 3 == 0 { "optional" } else { "required" });
+            if i % 2 == 0 {
+                item["configuration"]["publicIpAddress"] = json!(format!("203.0.113.{}", i % 250));
+            }
+            item
+        })
+        .collect()
+}
+
+fn change_event(item: &Value) -> String {
+    json!({
+        "invokingEvent": json!({"configurationItem": item, "notificationCreationTime": TIME, "messageType": "ConfigurationItemChangeNotification"}).to_string(),
+        "ruleParameters": json!({"controlId": CONTROL}).to_string(),
+        "resultToken": "TESTMODE",
+        "configRuleName": "posture-ec2-instance-imdsv2-required",
+    })
+    .to_string()
+}
+
+/// Every item at once: parsed, mapped to table rows, the control's SQL run once.
+async fn evaluate_all(text: &str) -> Vec<Evaluation> {
+    let snapshot: Value = serde_json::from_str(text).unwrap();
+    let mut builder = InventoryBuilder::default();
+    posture_sql::sources::config_item::load(&snapshot, Path::new("corpus"), &mut builder).unwrap();
+    let ctx = posture_sql::session(Arc::new(builder.finish())).unwrap();
+    let control = posture_queries::control(CONTROL).unwrap();
+    control
+        .run(&ctx, &Default::default(), 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| Evaluation::of(f, TIME))
+        .collect()
+}
+
+/// One event at a time, as the Lambda gets them: event parsed, a session over the item.
+async fn evaluate_each(events: &[String]) -> usize {
+    let lookups = Lookups::default();
+    let mut evaluations = 0;
+    for text in events {
+        let event = ConfigEvent::parse(&serde_json::from_str(text).unwrap()).unwrap();
+        evaluations += evaluate(&event, None, &lookups).await.unwrap().len();
+    }
+    evaluations
+}
+
+fn rate(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64()
+}
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let n: usize = std::env::var("POSTURE_BENCH_ITEMS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5000);
+    let mut report =
+        String::from("| measure | posture | baseline | ratio |\n|---|---:|---:|---:|\n");
+
+    // The artifact.
+    let zip = repo("target/lambda/bootstrap/bootstrap.zip");
+    let zipped = std::fs::metadata(&zip)
+        .unwrap_or_else(|e| panic!("{}: {e}; build it first (see the header)", zip.display()))
+        .len();
+    report += &format!(
+        "| zipped artifact | {:.1} MB | 25 MB (target) | {:.2} |\n",
+        zipped as f64 / 1e6,
+        zipped as f64 / 25e6
+    );
+
+    // Cold start: process start → the first invocation's response, which comes after its
+    // PutEvaluations was answered.
+    if std::env::var_os("POSTURE_BOOTSTRAP").is_none() {
+        // SAFETY: single-threaded here, before anything reads the environment.
+        unsafe {
+            std::env::set_var(
+                "POSTURE_BOOTSTRAP",
+                repo("target/lambda/bootstrap/bootstrap"),
+            )
+        };
+    }
+    let moto = moto::Moto::start();
+    let mut function = lambda::Lambda::runtime();
+    let item = &corpus(1)[0];
+    let event: Value = serde_json::from_str(&change_event(item)).unwrap();
+    let mut cold = Vec::new();
+    let mut warm = Vec::new();
+    for _ in 0..15 {
+        moto.record();
+        let started = Instant::now();
+        function.start(&moto, |_| {});
+        let (status, body) = function.invoke(&event);
+        cold.push(started.elapsed());
+        assert_eq!(status, 200, "{body}");
+        let started = Instant::now();
+        let (status, body) = function.invoke(&event);
+        warm.push(started.elapsed());
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(moto.calls("PutEvaluations").len(), 2);
+    }
+    cold.sort();
+    warm.sort();
+    report += &format!(
+        "| cold start to first PutEvaluations answered (median of 15; min {:.1} ms) | {:.1} ms | 20 ms (target) | {:.2} |\n",
+        cold[0].as_secs_f64() * 1e3,
+        cold[7].as_secs_f64() * 1e3,
+        cold[7].as_secs_f64() / 0.020
+    );
+    report += &format!(
+        "| warm invocation, same container (median of 15) | {:.1} ms | | |\n",
+        warm[7].as_secs_f64() * 1e3
+    );
+
+    // Throughput over the corpus, next to serde_json parsing the same text.
+    let items = corpus(n);
+    let snapshot = json!({ "configurationItems": items }).to_string();
+    let (parse, _) = best(5, || serde_json::from_str::<Value>(&snapshot).unwrap());
+    let (all, evaluations) = best(5, || runtime.block_on(evaluate_all(&snapshot)));
+    assert_eq!(evaluations.len(), n);
+    report += &format!(
+        "| {n} items at once (one SQL run): evaluations/s vs serde_json parses/s | {:.0} | {:.0} | {:.2} |\n",
+        rate(n, all),
+        rate(n, parse),
+        rate(n, parse).recip() * rate(n, all)
+    );
+    let events: Vec<String> = items.iter().take(500).map(change_event).collect();
+    let (parse_each, _) = best(3, || {
+        events
+            .iter()
+            .map(|e| serde_json::from_str::<Value>(e).unwrap())
+            .count()
+    });
+    let (each, count) = best(3, || runtime.block_on(evaluate_each(&events)));
+    assert_eq!(count, events.len());
+    report += &format!(
+        "| {} events one by one (a session per item): evaluations/s vs serde_json parses/s | {:.0} | {:.0} | {:.3} |\n",
+        events.len(),
+        rate(events.len(), each),
+        rate(events.len(), parse_each),
+        rate(events.len(), each) / rate(events.len(), parse_each)
+    );
+
+    println!("{report}");
+    std::fs::write(repo("target/lambda-bench.md"), &report).unwrap();
+}

@@ -1,0 +1,239 @@
+//! End to end: the real `bootstrap` binary under a local Lambda Runtime API (`cargo lambda
+//! watch`), its AWS calls going to a real moto_server: Config events in, and the PutEvaluations
+//! requests moto recorded (TestMode) out — count, batching, types, ids, verdicts.
+
+#[path = "../../tests/support/lambda.rs"]
+mod lambda;
+#[path = "../../tests/support/moto.rs"]
+mod moto;
+
+use std::collections::BTreeMap;
+
+use lambda::Lambda;
+use moto::Moto;
+use serde_json::{Value, json};
+
+const ACCOUNT: &str = "123456789012";
+
+fn event(invoking: Value, control: &str) -> Value {
+    json!({
+        "invokingEvent": invoking.to_string(),
+        "ruleParameters": json!({"controlId": control}).to_string(),
+        "resultToken": "TESTMODE",
+        "eventLeftScope": false,
+        "configRuleName": format!("posture-{}", control.replace('_', "-")),
+        "accountId": ACCOUNT,
+    })
+}
+
+/// A change notification for an instance of the moto estate, with its instance profile.
+fn instance_changed(id: &str, profile_arn: &str, control: &str) -> Value {
+    let item = json!({
+        "configurationItemVersion": "1.3",
+        "configurationItemCaptureTime": "2026-11-25T14:00:00.000Z",
+        "configurationItemStatus": "OK",
+        "awsAccountId": ACCOUNT,
+        "awsRegion": "us-east-1",
+        "resourceType": "AWS::EC2::Instance",
+        "resourceId": id,
+        "ARN": format!("arn:aws:ec2:us-east-1:{ACCOUNT}:instance/{id}"),
+        "tags": {},
+        "relationships": [],
+        "configuration": {
+            "instanceId": id,
+            "instanceType": "t3.micro",
+            "state": {"code": 16, "name": "running"},
+            "iamInstanceProfile": {"arn": profile_arn, "id": "AIPA0000000000EXAMPLE"},
+            "metadataOptions": {"httpTokens": "optional", "httpEndpoint": "enabled"},
+        },
+        "supplementaryConfiguration": {},
+    });
+    event(
+        json!({"configurationItem": item, "notificationCreationTime": "2026-11-25T14:00:01.000Z", "messageType": "ConfigurationItemChangeNotification", "recordVersion": "1.3"}),
+        control,
+    )
+}
+
+/// PutEvaluations requests moto recorded since `record()`: (TestMode, [(type, id, compliance)]).
+fn puts(moto: &Moto) -> Vec<(bool, Vec<(String, String, String)>)> {
+    moto.calls("PutEvaluations")
+        .into_iter()
+        .map(|(_, body)| {
+            let body: Value = serde_json::from_str(&body).unwrap();
+            let evaluations = body["Evaluations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    (
+                        e["ComplianceResourceType"].as_str().unwrap().to_string(),
+                        e["ComplianceResourceId"].as_str().unwrap().to_string(),
+                        e["ComplianceType"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            (body["TestMode"] == true, evaluations)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_events_through_the_real_bootstrap_reach_moto_as_put_evaluations() {
+    let moto = Moto::start();
+    let made = moto.create_estate();
+    // 120 more instances, stopped: a periodic run over 124 instances needs two PutEvaluations.
+    let ec2 = moto.ec2("us-east-1");
+    let more = ec2
+        .run_instances()
+        .image_id("ami-0c7217cdde317cfec")
+        .min_count(120)
+        .max_count(120)
+        .send()
+        .await
+        .unwrap();
+    let more: Vec<String> = more
+        .instances()
+        .iter()
+        .map(|i| i.instance_id().unwrap().to_string())
+        .collect();
+    ec2.stop_instances()
+        .set_instance_ids(Some(more.clone()))
+        .send()
+        .await
+        .unwrap();
+
+    let mut lambda = Lambda::runtime();
+    lambda.start(&moto, |_| {});
+
+    // Change: the instance's role is looked up live (IAM in moto): admin → NON_COMPLIANT.
+    moto.record();
+    let admin = made["optional"][0].as_str().unwrap();
+    let reader = made["required"][0].as_str().unwrap();
+    let profiles = &made["profiles"];
+    for (id, profile, want) in [
+        (
+            admin,
+            profiles["admin-app"].as_str().unwrap(),
+            "NON_COMPLIANT",
+        ),
+        (reader, profiles["reader"].as_str().unwrap(), "COMPLIANT"),
+    ] {
+        let (status, body) = lambda.invoke(&instance_changed(
+            id,
+            profile,
+            "ec2_instance_role_no_admin_access",
+        ));
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["evaluations"], 1, "{body}");
+        assert_eq!(
+            puts(&moto).last().unwrap(),
+            &(
+                true,
+                vec![(
+                    "AWS::EC2::Instance".to_string(),
+                    id.to_string(),
+                    want.to_string()
+                )]
+            )
+        );
+    }
+    assert_eq!(puts(&moto).len(), 2);
+    // The lookups: one GetAccountAuthorizationDetails per scan of an IAM table (the control
+    // reads iam_instance_profile, iam_role_policy_attachment, and iam_policy_statement twice),
+    // per invocation; the item's own table is never fetched.
+    assert_eq!(moto.calls("GetAccountAuthorizationDetails").len(), 2 * 4);
+    assert!(moto.calls("DescribeInstances").is_empty());
+
+    // Oversized: the summary only; the item is asked of GetResourceConfigHistory (moto records
+    // IAM policies). moto writes its timestamps as "2026-11-25 21:27:58.940516" where the API has
+    // epoch seconds, so the SDK cannot read the answer: the invocation fails naming the call, and
+    // nothing is put. (The conversion of a real answer is tested through the handler with
+    // aws-smithy-mocks, tests/tests/lambda_handler.rs.)
+    moto.record();
+    let policy = made["ec2_all_policy"].as_str().unwrap();
+    let summary = json!({"configurationItemSummary": {"changeType": "UPDATE", "configurationItemCaptureTime": "2026-11-25T14:00:00.000Z", "awsAccountId": ACCOUNT, "configurationItemStatus": "OK", "resourceType": "AWS::IAM::Policy", "resourceId": policy, "awsRegion": "global"}, "messageType": "OversizedConfigurationItemChangeNotification", "notificationCreationTime": "2026-11-25T14:00:01.000Z"});
+    let (status, body) = lambda.invoke(&event(summary, "iam_policy_no_service_wildcard"));
+    let asked = moto.calls("GetResourceConfigHistory");
+    assert_eq!(asked.len(), 1);
+    assert!(
+        asked[0].1.contains(policy) && asked[0].1.contains("AWS::IAM::Policy"),
+        "{asked:?}"
+    );
+    assert_ne!(status, 200, "{body}");
+    assert_eq!(body["errorType"], "posture.ConfigApi", "{body}");
+    assert!(
+        body["errorMessage"]
+            .as_str()
+            .unwrap()
+            .starts_with("GetResourceConfigHistory: "),
+        "{body}"
+    );
+    assert!(puts(&moto).is_empty());
+
+    // A malformed event is the invocation's error; nothing is put, and the function lives on.
+    moto.record();
+    let (status, body) = lambda.invoke(&json!({"invokingEvent": "{not json"}));
+    assert_ne!(status, 200, "{body}");
+    assert_eq!(body["errorType"], "posture.MalformedEvent", "{body}");
+    assert!(puts(&moto).is_empty());
+
+    // Periodic: every instance of the region, live from moto, in batches of at most 100.
+    moto.record();
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let scheduled = json!({"awsAccountId": ACCOUNT, "notificationCreationTime": now, "messageType": "ScheduledNotification", "recordVersion": "1.0"});
+    let (status, body) = lambda.invoke(&event(scheduled, "ec2_instance_stopped_too_long"));
+    let batches = puts(&moto);
+    let sizes: Vec<usize> = batches.iter().map(|(_, e)| e.len()).collect();
+    assert_eq!(sizes, [100, 24], "{body}");
+    assert!(batches.iter().all(|(test_mode, _)| *test_mode));
+    let verdicts: BTreeMap<String, String> = batches
+        .into_iter()
+        .flat_map(|(_, e)| e)
+        .map(|(t, id, c)| {
+            assert_eq!(t, "AWS::EC2::Instance");
+            (id, c)
+        })
+        .collect();
+    assert_eq!(verdicts.len(), 124);
+    assert!(more.iter().all(|id| verdicts.contains_key(id)));
+    // The same verdicts as the control's SQL over the same estate dumped by boto3 (the
+    // `posture check --inventory` path), at the same time.
+    let dump = moto.dir.join("dump");
+    moto.dump(&dump, &["us-east-1"]);
+    let inventory = std::sync::Arc::new(posture_sql::Inventory::load(&dump).unwrap());
+    let ctx = posture_sql::session(inventory).unwrap();
+    let as_of = chrono::DateTime::parse_from_rfc3339(&now)
+        .unwrap()
+        .timestamp_micros();
+    let offline: BTreeMap<String, String> =
+        posture_queries::control("ec2_instance_stopped_too_long")
+            .unwrap()
+            .run(&ctx, &Default::default(), as_of)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| {
+                let e = posture_config_rules::Evaluation::of(f, &now);
+                (
+                    e.compliance_resource_id,
+                    serde_json::to_value(e.compliance_type)
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect();
+    assert_eq!(verdicts, offline);
+    // moto has no GetComplianceDetailsByConfigRule: the run's evaluations were put, and the
+    // invocation fails saying that resources gone since the last run could not be marked.
+    assert_ne!(status, 200);
+    assert_eq!(body["errorType"], "posture.ConfigApi", "{body}");
+    assert!(
+        body["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("GetComplianceDetailsByConfigRule"),
+        "{body}"
+    );
+}

@@ -1,0 +1,469 @@
+//! The Lambda's handler (`posture_config_rules::Handler`, what `bootstrap` runs per invocation)
+//! with the AWS Config API mocked by aws-smithy-mocks and the demo account as lookups: for every
+//! control, a verdict table over the ways a resource reaches the rule (change, oversized with the
+//! item from GetResourceConfigHistory, deleted, left scope, periodic) that equals
+//! `posture check --demo`; resources gone since the previous periodic run; the error paths.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_config::Client;
+use aws_sdk_config::operation::get_compliance_details_by_config_rule::GetComplianceDetailsByConfigRuleOutput;
+use aws_sdk_config::operation::get_resource_config_history::GetResourceConfigHistoryOutput;
+use aws_sdk_config::operation::put_evaluations::PutEvaluationsOutput;
+use aws_sdk_config::primitives::{DateTime, DateTimeFormat};
+use aws_sdk_config::types::{
+    ConfigurationItem, ConfigurationItemStatus, EvaluationResult, EvaluationResultIdentifier,
+    EvaluationResultQualifier, ResourceType,
+};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use posture_config_rules::{Handler, Lookups};
+use posture_queries::{Status, Trigger};
+use serde_json::{Value, json};
+
+use crate::config_rules::{change_event, demo_items, examples, with_parameters};
+use crate::repo;
+
+const NOTIFIED: &str = "2026-11-25T14:00:00.000Z";
+
+/// (resource type, resource id) → compliance type, from every PutEvaluations request.
+type Put = BTreeMap<(String, String), String>;
+
+/// The AWS Config API: GetResourceConfigHistory answers `history`, GetComplianceDetailsByConfigRule
+/// lists `previous` (or is denied), PutEvaluations records what it is sent.
+struct Config {
+    client: Client,
+    puts: Arc<Mutex<Vec<Put>>>,
+}
+
+fn config(history: Option<ConfigurationItem>, previous: Option<Vec<(&str, &str)>>) -> Config {
+    let puts: Arc<Mutex<Vec<Put>>> = Arc::default();
+    let recorded = puts.clone();
+    let put = mock!(Client::put_evaluations)
+        .match_requests(move |r| {
+            recorded.lock().unwrap().push(
+                r.evaluations()
+                    .iter()
+                    .map(|e| {
+                        (
+                            (
+                                e.compliance_resource_type().to_string(),
+                                e.compliance_resource_id().to_string(),
+                            ),
+                            e.compliance_type().as_str().to_string(),
+                        )
+                    })
+                    .collect(),
+            );
+            true
+        })
+        .then_output(|| PutEvaluationsOutput::builder().build());
+    let history = mock!(Client::get_resource_config_history).then_output(move || {
+        GetResourceConfigHistoryOutput::builder()
+            .set_configuration_items(history.clone().map(|i| vec![i]))
+            .build()
+    });
+    let previous = match previous {
+        Some(resources) => {
+            let results: Vec<EvaluationResult> = resources
+                .iter()
+                .map(|(t, id)| {
+                    EvaluationResult::builder()
+                        .evaluation_result_identifier(
+                            EvaluationResultIdentifier::builder()
+                                .evaluation_result_qualifier(
+                                    EvaluationResultQualifier::builder()
+                                        .resource_type(*t)
+                                        .resource_id(*id)
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                        .build()
+                })
+                .collect();
+            mock!(Client::get_compliance_details_by_config_rule).then_output(move || {
+                GetComplianceDetailsByConfigRuleOutput::builder()
+                    .set_evaluation_results(Some(results.clone()))
+                    .build()
+            })
+        }
+        None => mock!(Client::get_compliance_details_by_config_rule)
+            .sequence()
+            .http_status(
+                400,
+                Some(
+                    r#"{"__type":"AccessDeniedException","message":"not authorized to perform config:GetComplianceDetailsByConfigRule"}"#
+                        .to_string(),
+                ),
+            )
+            .build(),
+    };
+    Config {
+        client: mock_client!(
+            aws_sdk_config,
+            RuleMode::MatchAny,
+            [&put, &history, &previous]
+        ),
+        puts,
+    }
+}
+
+impl Config {
+    /// Everything PutEvaluations was sent, as one map.
+    fn put(&self) -> Put {
+        self.puts
+            .lock()
+            .unwrap()
+            .iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+fn handler(config: &Config) -> Handler {
+    let demo = posture_sql::Inventory::load(&repo("demo")).unwrap();
+    Handler::new(config.client.clone(), Lookups::Inventory(Arc::new(demo)))
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// A Config item in the event shape → the API's `ConfigurationItem`, as GetResourceConfigHistory
+/// returns it (`configuration` and supplementary values as JSON strings).
+fn api_item(item: &Value) -> ConfigurationItem {
+    // The demo's IAM items are already in the API shape (`accountId`, `arn`), the others in
+    // the event shape (`awsAccountId`, `ARN`).
+    let text = |k: &str| item[k].as_str().map(str::to_string);
+    let either = |event: &str, api: &str| text(event).or_else(|| text(api));
+    let time = |k: &str| {
+        item[k]
+            .as_str()
+            .map(|t| DateTime::from_str(t, DateTimeFormat::DateTime).unwrap())
+    };
+    let strings = |k: &str, json: bool| -> HashMap<String, String> {
+        item[k]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| {
+                let v = match v {
+                    Value::String(s) if !json => s.clone(),
+                    other => other.to_string(),
+                };
+                (k.clone(), v)
+            })
+            .collect()
+    };
+    ConfigurationItem::builder()
+        .set_version(either("configurationItemVersion", "version"))
+        .set_account_id(either("awsAccountId", "accountId"))
+        .set_configuration_item_capture_time(time("configurationItemCaptureTime"))
+        .set_configuration_item_status(
+            text("configurationItemStatus").map(|s| ConfigurationItemStatus::from(s.as_str())),
+        )
+        .set_arn(either("ARN", "arn"))
+        .set_resource_type(text("resourceType").map(|s| ResourceType::from(s.as_str())))
+        .set_resource_id(text("resourceId"))
+        .set_resource_name(text("resourceName"))
+        .set_aws_region(text("awsRegion"))
+        .set_availability_zone(text("availabilityZone"))
+        .set_resource_creation_time(time("resourceCreationTime"))
+        .set_tags(Some(strings("tags", false)))
+        .configuration(match &item["configuration"] {
+            Value::String(json) => json.clone(),
+            document => document.to_string(),
+        })
+        .set_supplementary_configuration(Some(strings("supplementaryConfiguration", true)))
+        .build()
+}
+
+/// The oversized notification Config sends for `item`: its summary only.
+fn oversized_event(item: &Value, control: &str) -> Value {
+    let mut event = change_event(item, control);
+    let summary: serde_json::Map<String, Value> = [
+        "configurationItemCaptureTime",
+        "awsAccountId",
+        "configurationItemStatus",
+        "resourceType",
+        "resourceId",
+        "ARN",
+        "awsRegion",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), item[*k].clone()))
+    .collect();
+    event["invokingEvent"] = json!(json!({"configurationItemSummary": summary, "notificationCreationTime": NOTIFIED, "messageType": "OversizedConfigurationItemChangeNotification"}).to_string());
+    event
+}
+
+fn scheduled_event(control: &str) -> Value {
+    json!({
+        "invokingEvent": json!({"awsAccountId": "111122223333", "notificationCreationTime": NOTIFIED, "messageType": "ScheduledNotification", "recordVersion": "1.0"}).to_string(),
+        "ruleParameters": json!({"controlId": control}).to_string(),
+        "resultToken": "token",
+        "eventLeftScope": false,
+        "configRuleName": format!("posture-{}", control.replace('_', "-")),
+        "accountId": "111122223333",
+    })
+}
+
+fn compliance(status: Option<Status>) -> &'static str {
+    match status {
+        Some(Status::Ok) => "COMPLIANT",
+        Some(Status::Alarm) => "NON_COMPLIANT",
+        Some(Status::Skip) | None => "NOT_APPLICABLE",
+    }
+}
+
+/// What `posture check --demo` says of every resource of `control`, at the notification time.
+fn check(control: &str) -> BTreeMap<(String, String), &'static str> {
+    let demo = Arc::new(posture_sql::Inventory::demo());
+    let ctx = posture_sql::session(demo).unwrap();
+    let as_of = chrono::DateTime::parse_from_rfc3339(NOTIFIED)
+        .unwrap()
+        .timestamp_micros();
+    block_on(
+        posture_queries::control(control)
+            .unwrap()
+            .run(&ctx, &HashMap::new(), as_of),
+    )
+    .unwrap()
+    .into_iter()
+    .map(|f| ((f.resource_type, f.resource_id), compliance(Some(f.status))))
+    .collect()
+}
+
+/// One invocation through the handler; what it put for `resource`.
+fn verdict(
+    event: &Value,
+    history: Option<ConfigurationItem>,
+    resource: &(String, String),
+) -> String {
+    let config = config(history, Some(vec![]));
+    let outcome = block_on(handler(&config).handle(event)).unwrap_or_else(|e| panic!("{e}"));
+    let put = config.put();
+    assert_eq!(outcome.evaluations, put.len(), "{put:?}");
+    put.get(resource)
+        .cloned()
+        .unwrap_or_else(|| format!("nothing for {resource:?}: {put:?}"))
+}
+
+#[test]
+fn every_control_has_a_verdict_table_through_the_handler_equal_to_posture_check() {
+    let items = demo_items();
+    let mut rows = 0;
+    for control in posture_queries::catalogue() {
+        let expected = check(&control.id);
+        // Periodic: every resource the control reports, as `posture check` does.
+        let config = config(None, Some(vec![]));
+        block_on(handler(&config).handle(&scheduled_event(&control.id))).unwrap();
+        let periodic: BTreeMap<_, _> = config.put().into_iter().map(|(k, v)| (k, v)).collect();
+        let expected_owned: BTreeMap<_, _> = expected
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect();
+        assert_eq!(periodic, expected_owned, "{} periodic", control.id);
+
+        // Change, oversized, deleted, left scope: one resource per verdict the demo has.
+        let mut verdicts_seen = BTreeSet::new();
+        for item in items
+            .iter()
+            .filter(|i| i["resourceType"] == control.resource_type.as_str())
+            .filter(|i| i["configurationItemStatus"] == "OK")
+        {
+            let resource = (
+                control.resource_type.clone(),
+                item["resourceId"].as_str().unwrap().to_string(),
+            );
+            let want = match control.trigger {
+                Trigger::Change => compliance(expected.get(&resource).map(|v| match *v {
+                    "COMPLIANT" => Status::Ok,
+                    "NON_COMPLIANT" => Status::Alarm,
+                    _ => Status::Skip,
+                })),
+                // A periodic control ignores change notifications.
+                Trigger::Periodic => "NOT_APPLICABLE",
+            };
+            if !verdicts_seen.insert(want) {
+                continue;
+            }
+            let change = change_event(item, &control.id);
+            assert_eq!(
+                verdict(&change, None, &resource),
+                want,
+                "{} change {resource:?}",
+                control.id
+            );
+            let oversized = oversized_event(item, &control.id);
+            assert_eq!(
+                verdict(&oversized, Some(api_item(item)), &resource),
+                want,
+                "{} oversized {resource:?}",
+                control.id
+            );
+            let mut deleted = item.clone();
+            deleted["configurationItemStatus"] = json!("ResourceDeleted");
+            deleted["configuration"] = Value::Null;
+            assert_eq!(
+                verdict(&change_event(&deleted, &control.id), None, &resource),
+                "NOT_APPLICABLE",
+                "{} deleted {resource:?}",
+                control.id
+            );
+            let mut left = change.clone();
+            left["eventLeftScope"] = json!(true);
+            assert_eq!(
+                verdict(&left, None, &resource),
+                "NOT_APPLICABLE",
+                "{} left scope",
+                control.id
+            );
+            rows += 1;
+        }
+    }
+    assert!(rows >= 40, "{rows} verdict rows");
+}
+
+#[test]
+fn a_periodic_run_marks_resources_gone_since_the_previous_run_not_applicable() {
+    let control = "ec2_instance_stopped_too_long";
+    let now = check(control);
+    let (kept_type, kept_id) = now.keys().next().unwrap().clone();
+    let config = config(
+        None,
+        Some(vec![
+            (&kept_type, &kept_id),
+            ("AWS::EC2::Instance", "i-0gone000000000000"),
+        ]),
+    );
+    let outcome = block_on(handler(&config).handle(&scheduled_event(control))).unwrap();
+    let put = config.put();
+    assert_eq!(outcome.evaluations, now.len() + 1);
+    assert_eq!(
+        put[&(
+            "AWS::EC2::Instance".to_string(),
+            "i-0gone000000000000".to_string()
+        )],
+        "NOT_APPLICABLE"
+    );
+    assert_eq!(
+        put[&(kept_type.clone(), kept_id.clone())],
+        now[&(kept_type, kept_id)]
+    );
+}
+
+#[test]
+fn when_previous_evaluations_cannot_be_read_the_new_ones_are_still_put() {
+    let control = "ec2_instance_stopped_too_long";
+    let config = config(None, None);
+    let err = block_on(handler(&config).handle(&scheduled_event(control))).unwrap_err();
+    assert_eq!(err.kind(), "posture.ConfigApi");
+    let message = err.to_string();
+    assert!(
+        message.contains("GetComplianceDetailsByConfigRule")
+            && message.contains("AccessDenied")
+            && message.contains("were still reported"),
+        "{message}"
+    );
+    assert_eq!(config.put().len(), check(control).len());
+}
+
+#[test]
+fn errors_put_nothing_and_name_what_is_wrong() {
+    let item = demo_items()
+        .into_iter()
+        .find(|i| i["resourceType"] == "AWS::EC2::Instance" && i["configurationItemStatus"] == "OK")
+        .unwrap();
+    let cases: Vec<(Value, Option<ConfigurationItem>, &str, &str)> = vec![
+        (
+            json!({"invokingEvent": "{not json"}),
+            None,
+            "posture.MalformedEvent",
+            "invokingEvent is not JSON",
+        ),
+        (
+            change_event(&item, "ec2_no_such_control"),
+            None,
+            "posture.Control",
+            "ec2_no_such_control",
+        ),
+        (
+            {
+                let mut e = change_event(&item, "vpc_sg_restricted_common_ports");
+                e["ruleParameters"] = json!(json!({"controlId": "vpc_sg_restricted_common_ports", "blockedPorts": "22;drop"}).to_string());
+                e
+            },
+            None,
+            "posture.Control",
+            "22;drop",
+        ),
+        // GetResourceConfigHistory has nothing for the summarised resource.
+        (
+            oversized_event(&item, "ec2_instance_imdsv2_required"),
+            None,
+            "posture.ConfigApi",
+            "no configuration item for AWS::EC2::Instance",
+        ),
+    ];
+    for (event, history, kind, says) in cases {
+        let config = config(history, Some(vec![]));
+        let err = block_on(handler(&config).handle(&event)).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.to_string().contains(says)),
+            (kind, true),
+            "{err}"
+        );
+        assert!(config.put().is_empty());
+    }
+}
+
+#[test]
+fn the_real_reference_events_through_the_handler() {
+    // Change: a real 2023 instance item with IMDSv1, put at its capture time.
+    let real = examples("event-awsConfigRuleConfigurationChanged.powertools.json");
+    let imds = json!({"controlId": "ec2_instance_imdsv2_required"});
+    let api = config(None, Some(vec![]));
+    block_on(handler(&api).handle(&with_parameters(real.clone(), imds.clone()))).unwrap();
+    let instance = (
+        "AWS::EC2::Instance".to_string(),
+        "i-042dd005362091826".to_string(),
+    );
+    assert_eq!(
+        api.put(),
+        Put::from([(instance, "NON_COMPLIANT".to_string())])
+    );
+
+    // Oversized: the real summary (i-00000000); GetResourceConfigHistory answers with that
+    // instance's item, which is the real item above under the summary's id.
+    let invoking: Value = serde_json::from_str(real["invokingEvent"].as_str().unwrap()).unwrap();
+    let mut item = invoking["configurationItem"].clone();
+    item["resourceId"] = json!("i-00000000");
+    item["configuration"]["instanceId"] = json!("i-00000000");
+    let oversized = with_parameters(
+        examples("event-awsConfigRuleOversizedConfiguration.powertools.json"),
+        imds,
+    );
+    let api = config(Some(api_item(&item)), Some(vec![]));
+    block_on(handler(&api).handle(&oversized)).unwrap();
+    let summarised = ("AWS::EC2::Instance".to_string(), "i-00000000".to_string());
+    assert_eq!(
+        api.put(),
+        Put::from([(summarised, "NON_COMPLIANT".to_string())])
+    );
+
+    // Scheduled: the real notification, the control over every demo resource.
+    let scheduled = with_parameters(
+        examples("event-awsConfigRuleScheduled.powertools.json"),
+        json!({"controlId": "vpc_sg_unused"}),
+    );
+    let api = config(None, Some(vec![]));
+    let outcome = block_on(handler(&api).handle(&scheduled)).unwrap();
+    assert!(outcome.non_compliant > 0 && outcome.evaluations == api.put().len());
+}

@@ -62,11 +62,13 @@ impl Handler {
 
     pub async fn handle(&self, event: &Value) -> Result<Outcome, Error> {
         let mut event = ConfigEvent::parse(event)?;
+        // An unknown control or a bad parameter is the rule's error, before any AWS call.
+        let (control, params) = event.control(None)?;
+        control.bind(&params, 0)?;
         if event.message_type == MessageType::Oversized {
             let summary = event.item.as_ref().expect("parsed");
             event = event.with_item(config_api::oversized_item(&self.config, summary).await?);
         }
-        let (control, _) = event.control(None)?;
         let mut evaluations = crate::evaluate(&event, None, &self.lookups).await?;
         // Evaluations computed are reported even when the previous ones cannot be read; that
         // failure is the invocation's error afterwards.

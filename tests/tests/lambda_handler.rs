@@ -34,6 +34,7 @@ type Put = BTreeMap<(String, String), String>;
 struct Config {
     client: Client,
     puts: Arc<Mutex<Vec<Put>>>,
+    history: aws_smithy_mocks::Rule,
 }
 
 fn config(history: Option<ConfigurationItem>, previous: Option<Vec<(&str, &str)>>) -> Config {
@@ -106,6 +107,7 @@ fn config(history: Option<ConfigurationItem>, previous: Option<Vec<(&str, &str)>
             [&put, &history, &previous]
         ),
         puts,
+        history,
     }
 }
 
@@ -403,6 +405,13 @@ fn errors_put_nothing_and_name_what_is_wrong() {
             None,
             "posture.Control",
             "22;drop",
+        ),
+        // A bad rule fails before the oversized item is fetched.
+        (
+            oversized_event(&item, "ec2_no_such_control"),
+            Some(api_item(&item)),
+            "posture.Control",
+            "ec2_no_such_control",
         ),
         // GetResourceConfigHistory has nothing for the summarised resource.
         (

@@ -4,9 +4,13 @@
 //! instance items next to serde_json parsing the same items, in the same run. Writes
 //! target/lambda-bench.md.
 //!
-//!     cargo lambda build --release --output-format zip -p posture-config-rules --bin bootstrap \
-//!         --target x86_64-unknown-linux-gnu.2.34        # the artifact (see README)
+//!     cargo lambda build --profile lambda --disable-optimizations --output-format zip \
+//!         -p posture-config-rules --bin bootstrap --target x86_64-unknown-linux-gnu.2.34
 //!     cargo bench -p posture-config-rules --bench lambda
+//!
+//! (`cargo zigbuild --profile lambda --target x86_64-unknown-linux-gnu.2.34 -p
+//! posture-config-rules --bench lambda` builds the benchmark on the artifact's compiled
+//! dependencies instead of a second release build; run the binary it writes with `--bench`.)
 //!
 //! POSTURE_BOOTSTRAP names the binary to start (default: the artifact's, unzipped by
 //! `cargo lambda build` next to the zip); POSTURE_BENCH_ITEMS the corpus size (default 5,000).

@@ -124,6 +124,9 @@ async fn change(
         ));
     }
     let captured = text(item, "configurationItemCaptureTime").to_string();
+    if control.depends_on.iter().any(|t| t == resource_type) {
+        return dependency_changed(item, control, params, lookups, &captured).await;
+    }
     let not_applicable = |why: String| Evaluation {
         compliance_resource_type: resource_type.to_string(),
         compliance_resource_id: resource_id.to_string(),
@@ -167,6 +170,42 @@ async fn change(
     } else {
         mine
     })
+}
+
+/// A resource the control's verdicts depend on changed (an instance's role, a security group's
+/// network interface), deleted or not: every resource the control judges is evaluated again over
+/// the lookups, so each one it feeds gets a fresh verdict. Live lookups read AWS as it is now;
+/// an offline inventory gets the item in place of what it holds for that resource.
+async fn dependency_changed(
+    item: &Value,
+    control: &Control,
+    params: &HashMap<String, String>,
+    lookups: &Lookups,
+    captured: &str,
+) -> Result<Vec<Evaluation>, Error> {
+    let merged;
+    let lookups = match lookups {
+        Lookups::Inventory(inventory) => {
+            let mut builder = InventoryBuilder::default();
+            builder.extend(inventory);
+            posture_sql::sources::config_item::load(
+                item,
+                Path::new("configurationItem"),
+                &mut builder,
+            )?;
+            merged = Lookups::Inventory(Arc::new(builder.finish()));
+            &merged
+        }
+        Lookups::Live { .. } => lookups,
+    };
+    let ctx = session(control, Arc::new(Inventory::default()), lookups).await?;
+    Ok(control
+        .run(&ctx, params, micros(captured))
+        .await
+        .map_err(lookup_error)?
+        .into_iter()
+        .map(|f| Evaluation::of(f, captured))
+        .collect())
 }
 
 /// Every resource the control reports, ordered by the notification's time.

@@ -2,7 +2,8 @@
 title = "EC2 instances should not be reachable from the internet"
 severity = "high"
 resource_type = "AWS::EC2::Instance"
-trigger = "periodic"
+trigger = "change"
+depends_on = ["AWS::EC2::SecurityGroup", "AWS::EC2::Subnet", "AWS::EC2::RouteTable", "AWS::EC2::NetworkAcl"]
 frameworks = ["exposure"]
 rationale = """
 An instance is reachable from the internet on a port when every layer lets the traffic through:
@@ -10,8 +11,9 @@ a public IPv4 (or an IPv6 address), a 0.0.0.0/0 (::/0) route to an internet gate
 subnet's route table, a network ACL whose first matching world entry allows it, and a security
 group open to the world on it. Any one closed layer stops the traffic, so a world-open security
 group alone does not make an instance reachable, and a private instance behind a NAT gateway is
-not. The reason lists the reachable ports and the path. Periodic in AWS Config: the verdict spans
-the instance, its subnet's route table and ACL, and its security groups.
+not. The reason lists the reachable ports and the path. The verdict spans the instance, its
+security groups, its subnet, that subnet's route table and its network ACL: in AWS Config a change
+to any of them re-evaluates the instances.
 """
 [remediation]
 console = "VPC console → the instance's subnet → Route table: remove the 0.0.0.0/0 route to the internet gateway (use a NAT gateway for egress), or deny the ports in its Network ACL; EC2 console → Security groups: restrict the world-open inbound rules to trusted CIDRs or a load balancer's group."

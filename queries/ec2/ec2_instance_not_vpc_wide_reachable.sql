@@ -2,14 +2,15 @@
 title = "EC2 instances should not be reachable from the whole VPC"
 severity = "medium"
 resource_type = "AWS::EC2::Instance"
-trigger = "periodic"
+trigger = "change"
+depends_on = ["AWS::EC2::SecurityGroup", "AWS::EC2::VPC"]
 frameworks = ["exposure"]
 rationale = """
 A security group rule whose source contains the VPC's whole CIDR block (10.0.0.0/8 in a
 10.0.0.0/16 VPC, or 0.0.0.0/0) lets every workload in the VPC reach the instance, so one
 compromised host anywhere in the VPC can move to it. Segmenting by security group references or
-narrow subnets limits that blast radius. Periodic in AWS Config: the verdict spans the instance,
-its security groups and its VPC.
+narrow subnets limits that blast radius. The verdict spans the instance, its security groups and
+its VPC: in AWS Config a change to any of them re-evaluates the instances.
 """
 [remediation]
 console = "EC2 console → Security groups → the group named in the reason → Edit inbound rules: replace the VPC-wide source with the security groups or subnets that need the instance."

@@ -3,6 +3,7 @@ title = "EC2 instance roles should not have administrative access"
 severity = "critical"
 resource_type = "AWS::EC2::Instance"
 trigger = "change"
+depends_on = ["AWS::IAM::Role", "AWS::IAM::Policy"]
 frameworks = ["exposure"]
 rationale = """
 Anyone who runs code on the instance, or reads its metadata service, holds its role. A role with

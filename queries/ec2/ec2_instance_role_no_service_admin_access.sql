@@ -3,6 +3,7 @@ title = "EC2 instance roles should not grant a service's every action on every r
 severity = "high"
 resource_type = "AWS::EC2::Instance"
 trigger = "change"
+depends_on = ["AWS::IAM::Role", "AWS::IAM::Policy"]
 frameworks = ["exposure"]
 rationale = """
 A statement such as `s3:*` on `*` lets whoever holds the instance's credentials read, change and

@@ -64,13 +64,19 @@ pub fn read_actions<'a>(controls: impl IntoIterator<Item = &'a Control>) -> Vec<
     actions
 }
 
-fn frequency_parameter() -> Value {
-    json!({
-        "Type": "String",
-        "Default": "TwentyFour_Hours",
-        "AllowedValues": ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"],
-        "Description": "How often AWS Config runs the periodic controls.",
-    })
+/// How often AWS Config runs the periodic controls, and the backstop of those with dependencies.
+fn frequency_parameters(parameters: &mut Map<String, Value>) {
+    for (name, description) in [
+        ("MaximumExecutionFrequency", "How often AWS Config runs the periodic controls."),
+        ("BackstopFrequency", "How often AWS Config re-evaluates every resource of a control whose verdicts depend on other resources (an instance's role, its security groups), besides their changes."),
+    ] {
+        parameters.insert(name.into(), json!({
+            "Type": "String",
+            "Default": "TwentyFour_Hours",
+            "AllowedValues": ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"],
+            "Description": description,
+        }));
+    }
 }
 
 /// Template parameters of every control parameter, with the control's defaults.
@@ -93,14 +99,20 @@ fn config_rule(control: &Control, lambda: Value) -> Value {
             json!({"Ref": parameter_name(control, &p.name)}),
         );
     }
+    let scheduled = |frequency: &str| json!({"EventSource": "aws.config", "MessageType": "ScheduledNotification", "MaximumExecutionFrequency": {"Ref": frequency}});
     let details = match control.trigger {
-        Trigger::Change => json!([
-            {"EventSource": "aws.config", "MessageType": "ConfigurationItemChangeNotification"},
-            {"EventSource": "aws.config", "MessageType": "OversizedConfigurationItemChangeNotification"},
-        ]),
-        Trigger::Periodic => {
-            json!([{"EventSource": "aws.config", "MessageType": "ScheduledNotification", "MaximumExecutionFrequency": {"Ref": "MaximumExecutionFrequency"}}])
+        Trigger::Change => {
+            let mut details = vec![
+                json!({"EventSource": "aws.config", "MessageType": "ConfigurationItemChangeNotification"}),
+                json!({"EventSource": "aws.config", "MessageType": "OversizedConfigurationItemChangeNotification"}),
+            ];
+            // Changes of the resources it depends on re-evaluate; the backstop catches any missed.
+            if !control.depends_on.is_empty() {
+                details.push(scheduled("BackstopFrequency"));
+            }
+            json!(details)
         }
+        Trigger::Periodic => json!([scheduled("MaximumExecutionFrequency")]),
     };
     let mut properties = json!({
         "ConfigRuleName": rule_name(control),
@@ -109,7 +121,10 @@ fn config_rule(control: &Control, lambda: Value) -> Value {
         "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": lambda, "SourceDetails": details},
     });
     if control.trigger == Trigger::Change {
-        properties["Scope"] = json!({"ComplianceResourceTypes": [control.resource_type]});
+        let types: Vec<&String> = std::iter::once(&control.resource_type)
+            .chain(&control.depends_on)
+            .collect();
+        properties["Scope"] = json!({"ComplianceResourceTypes": types});
     }
     json!({"Type": "AWS::Config::ConfigRule", "Properties": properties})
 }
@@ -122,7 +137,7 @@ fn rules_template() -> Value {
         "CodeS3Key".into(),
         json!({"Type": "String", "Description": "The key of the zip in that bucket."}),
     );
-    parameters.insert("MaximumExecutionFrequency".into(), frequency_parameter());
+    frequency_parameters(&mut parameters);
     control_parameters(&mut parameters);
 
     let mut read = read_actions(controls);
@@ -196,7 +211,7 @@ fn rules_template() -> Value {
 fn conformance_pack() -> Value {
     let mut parameters = Map::new();
     parameters.insert("LambdaArn".into(), json!({"Type": "String", "Description": "The ARN of posture's Config rules Lambda (the FunctionArn output of cfn/posture-rules.yaml)."}));
-    parameters.insert("MaximumExecutionFrequency".into(), frequency_parameter());
+    frequency_parameters(&mut parameters);
     parameters.insert("RemediationRoleArn".into(), json!({"Type": "String", "Default": "", "Description": "A role SSM Automation assumes to remediate. Empty (the default) leaves remediation off."}));
     control_parameters(&mut parameters);
     let mut resources = Map::new();

@@ -47,6 +47,11 @@ pub struct Control {
     pub severity: Severity,
     pub resource_type: String,
     pub trigger: Trigger,
+    /// AWS Config resource types, other than `resource_type`, whose changes can change this
+    /// control's verdicts (an instance's role, a security group's network interfaces). Its
+    /// Config rule is scoped to them too; a change to one re-evaluates what the control judges.
+    #[serde(default)]
+    pub depends_on: Vec<String>,
     /// `fsbp:EC2.8`, `cis:6.7`, `exposure`.
     pub frameworks: Vec<String>,
     pub rationale: String,

@@ -2,7 +2,8 @@
 title = "Unused security groups should be removed"
 severity = "low"
 resource_type = "AWS::EC2::SecurityGroup"
-trigger = "periodic"
+trigger = "change"
+depends_on = ["AWS::EC2::NetworkInterface", "AWS::EC2::Instance"]
 frameworks = ["fsbp:EC2.22"]
 rationale = """
 A group attached to no network interface still carries rules that someone may reuse by mistake,

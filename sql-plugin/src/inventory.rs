@@ -230,6 +230,13 @@ impl InventoryBuilder {
         }
     }
 
+    /// Adds every resource of `inventory`, as [`add`](Self::add) does.
+    pub fn extend(&mut self, inventory: &Inventory) {
+        for resource in inventory.resources.values().flatten() {
+            self.add(resource.clone());
+        }
+    }
+
     /// Adds fields to a resource that another file may already have started (the two
     /// `get-ebs-*` outputs that make one account-region's EBS defaults).
     pub fn merge(&mut self, resource: Resource) {

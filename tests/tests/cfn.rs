@@ -78,18 +78,26 @@ fn periodic_and_change_rules_are_triggered_as_the_catalogue_says() {
             .collect();
         match control.trigger {
             posture_queries::Trigger::Change => {
-                assert_eq!(
-                    types,
-                    [
-                        "ConfigurationItemChangeNotification",
-                        "OversizedConfigurationItemChangeNotification"
-                    ],
-                    "{}",
-                    control.id
-                );
+                let mut expected = vec![
+                    "ConfigurationItemChangeNotification",
+                    "OversizedConfigurationItemChangeNotification",
+                ];
+                // The periodic backstop of a control whose verdicts depend on other resources.
+                if !control.depends_on.is_empty() {
+                    expected.push("ScheduledNotification");
+                    assert_eq!(
+                        rule["Properties"]["Source"]["SourceDetails"][2]["MaximumExecutionFrequency"],
+                        json!({"Ref": "BackstopFrequency"}),
+                        "{}",
+                        control.id
+                    );
+                }
+                assert_eq!(types, expected, "{}", control.id);
+                let mut scope = vec![control.resource_type.clone()];
+                scope.extend(control.depends_on.iter().cloned());
                 assert_eq!(
                     rule["Properties"]["Scope"]["ComplianceResourceTypes"],
-                    json!([control.resource_type]),
+                    json!(scope),
                     "{}",
                     control.id
                 );

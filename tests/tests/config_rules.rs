@@ -312,3 +312,115 @@ fn every_change_control_gives_the_verdict_of_posture_check_on_the_demo() {
         "compared {compared} (control, resource) verdicts"
     );
 }
+
+fn compliance_of(status: Status) -> ComplianceType {
+    match status {
+        Status::Alarm => ComplianceType::NonCompliant,
+        Status::Ok => ComplianceType::Compliant,
+        Status::Skip => ComplianceType::NotApplicable,
+    }
+}
+
+#[test]
+fn a_dependency_change_re_evaluates_what_it_feeds_as_posture_check_does() {
+    let demo = Arc::new(posture_sql::Inventory::demo());
+    let lookups = Lookups::Inventory(Arc::new(
+        posture_sql::Inventory::load(&repo("demo")).unwrap(),
+    ));
+    let items = demo_items();
+    let mut compared = 0;
+    for control in posture_queries::catalogue()
+        .iter()
+        .filter(|c| !c.depends_on.is_empty())
+    {
+        let check: BTreeMap<(String, String), ComplianceType> =
+            crate::verdicts::run_shared(&demo, &control.id, &HashMap::new())
+                .into_iter()
+                .map(|f| ((f.resource_type, f.resource_id), compliance_of(f.status)))
+                .collect();
+        assert!(!check.is_empty(), "{} judges nothing in the demo", control.id);
+        for dependency in &control.depends_on {
+            let item = items
+                .iter()
+                .find(|i| i["resourceType"] == dependency.as_str())
+                .unwrap_or_else(|| panic!("the demo's Config twin has no {dependency}"));
+            let got: BTreeMap<(String, String), ComplianceType> =
+                eval(&change_event(item, &control.id), None, &lookups)
+                    .unwrap_or_else(|e| panic!("{} on {dependency}: {e}", control.id))
+                    .into_iter()
+                    .map(|e| {
+                        assert_eq!(
+                            e.ordering_timestamp,
+                            item["configurationItemCaptureTime"].as_str().unwrap()
+                        );
+                        (
+                            (e.compliance_resource_type, e.compliance_resource_id),
+                            e.compliance_type,
+                        )
+                    })
+                    .collect();
+            assert_eq!(got, check, "{} on a {dependency} change", control.id);
+            compared += 1;
+        }
+    }
+    assert!(compared >= 12, "{compared} (control, dependency) pairs");
+}
+
+/// The role item of the demo instance `web-1`'s profile, and that instance's id.
+fn demo_role_item(name: &str) -> Value {
+    demo_items()
+        .into_iter()
+        .find(|i| i["resourceType"] == "AWS::IAM::Role" && i["resourceName"] == name)
+        .unwrap_or_else(|| panic!("no role {name} in the demo's Config twin"))
+}
+
+#[test]
+fn a_role_change_puts_the_new_verdict_for_each_instance_using_the_role() {
+    // Offline lookups hold the role as it was; the event's item is the role as it is now.
+    let lookups = Lookups::Inventory(Arc::new(
+        posture_sql::Inventory::load(&repo("demo")).unwrap(),
+    ));
+    let control = "ec2_instance_role_no_admin_access";
+    let role = demo_role_item("web-app-role");
+    let profile = "arn:aws:iam::111122223333:instance-profile/web-app";
+    let users: Vec<String> = crate::query(
+        &Arc::new(posture_sql::Inventory::demo()),
+        &format!("select instance_id from ec2_instance where iam_instance_profile_arn = '{profile}'"),
+    )
+    .into_iter()
+    .map(|r| r["instance_id"].as_str().unwrap().to_string())
+    .collect();
+    assert!(!users.is_empty(), "no demo instance uses {profile}");
+    let verdicts = |item: &Value| -> BTreeMap<String, ComplianceType> {
+        eval(&change_event(item, control), None, &lookups)
+            .unwrap()
+            .into_iter()
+            .inspect(|e| assert_eq!(e.compliance_resource_type, "AWS::EC2::Instance"))
+            .map(|e| (e.compliance_resource_id, e.compliance_type))
+            .collect()
+    };
+    let before = verdicts(&role);
+    for id in &users {
+        assert_eq!(before[id], ComplianceType::Compliant, "{id} before");
+    }
+
+    let mut admin = role.clone();
+    let mut configuration: Value =
+        serde_json::from_str(role["configuration"].as_str().unwrap()).unwrap();
+    configuration["attachedManagedPolicies"]
+        .as_array_mut()
+        .expect("attachedManagedPolicies")
+        .push(json!({"policyName": "AdministratorAccess", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}));
+    admin["configuration"] = json!(configuration.to_string());
+    admin["configurationItemCaptureTime"] = json!("2026-11-25T14:00:00.000Z");
+    let after = verdicts(&admin);
+    for id in &users {
+        assert_eq!(after[id], ComplianceType::NonCompliant, "{id} after");
+    }
+    // Instances with other roles keep their verdicts.
+    for (id, verdict) in &before {
+        if !users.contains(id) {
+            assert_eq!(&after[id], verdict, "{id} does not use the role");
+        }
+    }
+}

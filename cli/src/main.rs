@@ -396,7 +396,7 @@ async fn run(cli: Cli) -> Result<Outcome> {
             command: CfnCommand::Generate { out },
         } => {
             std::fs::create_dir_all(&out).with_context(|| format!("{}", out.display()))?;
-            for (file, template) in posture_queries::cfn::templates() {
+            for (file, template) in posture_queries::cfn::templates()? {
                 let path = out.join(file);
                 std::fs::write(&path, posture_queries::cfn::yaml(&template))
                     .with_context(|| format!("{}", path.display()))?;

@@ -716,3 +716,180 @@ async fn rules_eval_looks_up_live_and_fetches_oversized_items() {
     );
     assert_eq!(moto.calls("GetResourceConfigHistory").len(), 1);
 }
+
+/// The actions of `cfn/posture-readonly.yaml`'s policy, from the generated template.
+fn readonly_actions() -> Vec<String> {
+    let (_, template) = posture_queries::cfn::templates()
+        .unwrap()
+        .into_iter()
+        .find(|(file, _)| *file == "posture-readonly.yaml")
+        .unwrap();
+    let statement = &template["Resources"]["ReadOnlyRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+        ["Statement"][0];
+    assert_eq!(statement["Sid"], posture_queries::cfn::READONLY_STATEMENT);
+    assert_eq!(statement["Resource"], "*");
+    statement["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `posture` as the IAM user whose keys these are.
+fn posture_as(moto: &Moto, keys: &Value, args: &[&str]) -> std::process::Output {
+    moto.command()
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", keys["AccessKeyId"].as_str().unwrap())
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            keys["SecretAccessKey"].as_str().unwrap(),
+        )
+        .output()
+        .unwrap()
+}
+
+fn denied(text: &str) -> bool {
+    let t = text.to_lowercase();
+    t.contains("access denied")
+        || t.contains("accessdenied")
+        || t.contains("unauthorized")
+        || t.contains("not authorized")
+}
+
+/// moto enforcing IAM: `posture check` as a user holding exactly the read-only role's policy
+/// finds what it finds with full access and warns of nothing denied; a user denied IAM gets a
+/// warning naming the account and the findings of the rest (`--strict`: an error); and without
+/// any one action of the policy, `posture snapshot --strict` (which reads every table) or, for
+/// ec2:DescribeRegions, `--regions all` is denied.
+///
+/// moto cannot condition a policy on aws:RequestedRegion (any statement with a condition denies),
+/// so the partial denial here is a service across the account (the `global` IAM partition), not
+/// one region; each (account, region) partition warns on its own, so a region behaves the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_runs_under_exactly_the_readonly_policy_and_partial_access_warns() {
+    let moto = Moto::start();
+    moto.create_estate();
+    let read = readonly_actions();
+    let mut users = serde_json::json!({"readonly": read});
+    users["no-iam"] = serde_json::json!(
+        read.iter()
+            .filter(|a| !a.starts_with("iam:"))
+            .collect::<Vec<_>>()
+    );
+    for (i, action) in read.iter().enumerate() {
+        users[format!("without-{i}")] =
+            serde_json::json!(read.iter().filter(|a| *a != action).collect::<Vec<_>>());
+    }
+    let keys: Value = serde_json::from_str(&moto::estate(&[
+        "users",
+        &moto.endpoint(),
+        &users.to_string(),
+    ]))
+    .unwrap();
+
+    let check = [
+        "check",
+        "-o",
+        "json",
+        "--as-of",
+        "2026-11-25T18:00:00Z",
+        "--regions",
+        "us-east-1,eu-west-1",
+    ];
+    let full = moto.posture(&check);
+    assert_eq!(full.status.code(), Some(1));
+    let full_findings: Value = serde_json::from_slice(&full.stdout).unwrap();
+    let full_err = String::from_utf8_lossy(&full.stderr).to_string();
+    assert!(!denied(&full_err), "{full_err}");
+
+    moto.enforce_iam();
+    let readonly = posture_as(&moto, &keys["readonly"], &check);
+    let err = String::from_utf8_lossy(&readonly.stderr);
+    assert_eq!(readonly.status.code(), Some(1), "{err}");
+    // The same warnings as with full access (moto's 500 for GetEbsDefaultKmsKeyId), in any order.
+    let lines = |text: &str| -> std::collections::BTreeSet<String> {
+        text.lines().map(str::to_string).collect()
+    };
+    assert!(!denied(&err) && lines(&err) == lines(&full_err), "{err}");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&readonly.stdout).unwrap(),
+        full_findings
+    );
+
+    // Partial access: IAM denied. A warning names the account's IAM partition, and the findings
+    // of the controls that read no IAM are still there.
+    let partial = posture_as(&moto, &keys["no-iam"], &check);
+    let err = String::from_utf8_lossy(&partial.stderr);
+    assert_eq!(partial.status.code(), Some(1), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("warning: 123456789012/global: ")
+                && l.contains("GetAccountAuthorizationDetails")
+                && denied(l)
+                && l.ends_with("skipped (--strict makes this an error)")),
+        "{err}"
+    );
+    let partial_findings: Value = serde_json::from_slice(&partial.stdout).unwrap();
+    let of = |findings: &Value, control: &str| -> Vec<Value> {
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["control_id"] == control)
+            .cloned()
+            .collect()
+    };
+    let ssh = of(&full_findings, "vpc_sg_restricted_ssh");
+    assert!(!ssh.is_empty());
+    assert_eq!(of(&partial_findings, "vpc_sg_restricted_ssh"), ssh);
+    let strict: Vec<&str> = check.iter().copied().chain(["--strict"]).collect();
+    let out = posture_as(&moto, &keys["no-iam"], &strict);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: ")
+            && err.contains("GetAccountAuthorizationDetails")
+            && denied(&err),
+        "{err}"
+    );
+
+    // Each action is needed.
+    let snapshot = moto.dir.join("snapshot-as");
+    for (i, action) in read.iter().enumerate() {
+        let user = &keys[format!("without-{i}")];
+        let out = if action == "ec2:DescribeRegions" {
+            posture_as(
+                &moto,
+                user,
+                &[
+                    "query",
+                    "--strict",
+                    "--regions",
+                    "all",
+                    "-o",
+                    "csv",
+                    "explain select * from vpc",
+                ],
+            )
+        } else {
+            posture_as(
+                &moto,
+                user,
+                &[
+                    "snapshot",
+                    "--strict",
+                    "--regions",
+                    "us-east-1",
+                    "--out",
+                    snapshot.to_str().unwrap(),
+                ],
+            )
+        };
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.code() == Some(2) && denied(&err),
+            "without {action}, posture still reads everything: {err}"
+        );
+    }
+}

@@ -257,10 +257,7 @@ async fn session(
         posture_sql::api::of(table)
             .is_some_and(|spec| spec.kinds.iter().any(|k| !item.of(*k).is_empty()))
     };
-    let needs_lookups = posture_queries::cfn::tables(control)
-        .iter()
-        .any(|t| !filled(t))
-        || control.sql.contains(posture_queries::views::EXPOSURE);
+    let needs_lookups = control.tables()?.iter().any(|t| !filled(t));
     let ctx = posture_sql::session::bare_session();
     for table in TABLES {
         let provider = if filled(table.name) {

@@ -5,18 +5,24 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{Control, Trigger, catalogue};
+use crate::{Control, Error, Trigger, catalogue};
 
 /// The function name the templates give the Lambda.
 pub const FUNCTION_NAME: &str = "posture-config-rules";
 
+/// The Sid of the Lambda role's statement that reads what the controls read.
+pub const READ_STATEMENT: &str = "ReadWhatTheControlsRead";
+
+/// The Sid of the read-only role's statement.
+pub const READONLY_STATEMENT: &str = "ReadWhatTheTablesRead";
+
 /// (file name under cfn/, template).
-pub fn templates() -> Vec<(&'static str, Value)> {
-    vec![
-        ("posture-rules.yaml", rules_template()),
+pub fn templates() -> Result<Vec<(&'static str, Value)>, Error> {
+    Ok(vec![
+        ("posture-rules.yaml", rules_template()?),
         ("conformance-pack.yaml", conformance_pack()),
         ("posture-readonly.yaml", readonly_template()),
-    ]
+    ])
 }
 
 /// `vpc_sg_restricted_ssh` → `VpcSgRestrictedSsh`.
@@ -35,33 +41,76 @@ fn parameter_name(control: &Control, name: &str) -> String {
     format!("{}{}", camel(&control.id), camel(name))
 }
 
-/// The tables a control's SQL reads.
-pub fn tables(control: &Control) -> Vec<&'static str> {
-    let sql = control.sql.to_lowercase();
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    posture_sql::tables::TABLES
-        .iter()
-        .map(|t| t.name)
-        .filter(|name| {
-            sql.match_indices(name).any(|(i, _)| {
-                let before = i.checked_sub(1).map(|j| sql.as_bytes()[j]);
-                let after = sql.as_bytes().get(i + name.len()).copied();
-                !before.is_some_and(is_word) && !after.is_some_and(is_word)
-            })
-        })
-        .collect()
-}
-
-/// The read actions the given controls need, sorted.
-pub fn read_actions<'a>(controls: impl IntoIterator<Item = &'a Control>) -> Vec<&'static str> {
-    let mut actions: Vec<&str> = controls
+/// The read actions of `tables` (`posture_sql::api`), sorted.
+pub fn actions_of(tables: impl IntoIterator<Item = &'static str>) -> Vec<&'static str> {
+    let mut actions: Vec<&str> = tables
         .into_iter()
-        .flat_map(tables)
         .flat_map(posture_sql::api::table_actions)
         .collect();
     actions.sort();
     actions.dedup();
     actions
+}
+
+/// The read actions the given controls need wherever they run ([`Control::tables`]), sorted.
+pub fn read_actions<'a>(
+    controls: impl IntoIterator<Item = &'a Control>,
+) -> Result<Vec<&'static str>, Error> {
+    let mut tables = Vec::new();
+    for control in controls {
+        tables.extend(control.tables()?);
+    }
+    Ok(actions_of(tables))
+}
+
+/// The resource types a control's Config rule receives items of: the type it judges and those
+/// its verdict depends on (none for a periodic rule).
+pub fn scope(control: &Control) -> Vec<&str> {
+    match control.trigger {
+        Trigger::Change => std::iter::once(&control.resource_type)
+            .chain(&control.depends_on)
+            .map(String::as_str)
+            .collect(),
+        Trigger::Periodic => Vec::new(),
+    }
+}
+
+/// The tables the Config rule Lambda fetches for a control: a rule that runs on a schedule
+/// (periodic, or the backstop of one with dependencies) fetches everything the control reads; a
+/// change-triggered rule gets an item, which fills the tables of its kind (as
+/// `posture_config_rules::evaluate` loads it), and fetches the others.
+pub fn lambda_tables(control: &Control) -> Result<Vec<&'static str>, Error> {
+    let tables = control.tables()?;
+    if control.trigger == Trigger::Periodic || !control.depends_on.is_empty() {
+        return Ok(tables);
+    }
+    let mut fetched = std::collections::BTreeSet::new();
+    for resource_type in scope(control) {
+        let kind = posture_sql::sources::config_item::kind_of(resource_type);
+        fetched.extend(tables.iter().copied().filter(|table| {
+            !posture_sql::api::of(table)
+                .is_some_and(|spec| kind.is_some_and(|k| spec.kinds.contains(&k)))
+        }));
+    }
+    Ok(fetched.into_iter().collect())
+}
+
+/// The read actions of the Config rule Lambda: what it fetches for every control, and the
+/// Config API calls (oversized items, the resources a periodic rule evaluated before, the
+/// evaluations), sorted.
+pub fn lambda_read_actions() -> Result<Vec<&'static str>, Error> {
+    let mut tables = Vec::new();
+    for control in catalogue() {
+        tables.extend(lambda_tables(control)?);
+    }
+    let mut actions = actions_of(tables);
+    actions.extend([
+        "config:GetComplianceDetailsByConfigRule",
+        "config:GetResourceConfigHistory",
+        "config:PutEvaluations",
+    ]);
+    actions.sort();
+    Ok(actions)
 }
 
 /// How often AWS Config runs the periodic controls, and the backstop of those with dependencies.
@@ -121,15 +170,12 @@ fn config_rule(control: &Control, lambda: Value) -> Value {
         "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": lambda, "SourceDetails": details},
     });
     if control.trigger == Trigger::Change {
-        let types: Vec<&String> = std::iter::once(&control.resource_type)
-            .chain(&control.depends_on)
-            .collect();
-        properties["Scope"] = json!({"ComplianceResourceTypes": types});
+        properties["Scope"] = json!({"ComplianceResourceTypes": scope(control)});
     }
     json!({"Type": "AWS::Config::ConfigRule", "Properties": properties})
 }
 
-fn rules_template() -> Value {
+fn rules_template() -> Result<Value, Error> {
     let controls = catalogue();
     let mut parameters = Map::new();
     parameters.insert("CodeS3Bucket".into(), json!({"Type": "String", "Description": "The S3 bucket holding the Lambda zip (target/lambda/bootstrap/bootstrap.zip; see config-rules/README.md)."}));
@@ -138,31 +184,35 @@ fn rules_template() -> Value {
         json!({"Type": "String", "Description": "The key of the zip in that bucket."}),
     );
     frequency_parameters(&mut parameters);
+    parameters.insert("AlarmTopicArn".into(), json!({"Type": "String", "Default": "", "Description": "An SNS topic the function's error alarm notifies. Empty (the default): the alarm only changes state."}));
     control_parameters(&mut parameters);
 
-    let mut read = read_actions(controls);
-    // Oversized items, the resources a periodic rule evaluated before, and the evaluations.
-    read.extend([
-        "config:GetComplianceDetailsByConfigRule",
-        "config:GetResourceConfigHistory",
-        "config:PutEvaluations",
-    ]);
-    read.sort();
+    let read = lambda_read_actions()?;
     let mut resources = Map::new();
     resources.insert("LogGroup".into(), json!({
         "Type": "AWS::Logs::LogGroup",
         "Properties": {"LogGroupName": format!("/aws/lambda/{FUNCTION_NAME}"), "RetentionInDays": 90},
     }));
+    // AWS Config invokes the function asynchronously: an invocation that still fails after
+    // Lambda's retries is kept here (the event and the error), not only in the logs.
+    resources.insert(
+        "FailedInvocations".into(),
+        json!({
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"SqsManagedSseEnabled": true, "MessageRetentionPeriod": 1_209_600},
+        }),
+    );
     resources.insert("ExecutionRole".into(), json!({
         "Type": "AWS::IAM::Role",
         "Properties": {
-            "Description": "posture's Config rules: read exactly what the controls read, report evaluations, write logs.",
+            "Description": "posture's Config rules: read exactly what the controls read, report evaluations, write logs, keep failed invocations.",
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]},
             "Policies": [{
                 "PolicyName": "posture-config-rules",
                 "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-                    {"Sid": "ReadWhatTheControlsRead", "Effect": "Allow", "Action": read, "Resource": "*"},
+                    {"Sid": READ_STATEMENT, "Effect": "Allow", "Action": read, "Resource": "*"},
                     {"Sid": "WriteLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": {"Fn::GetAtt": ["LogGroup", "Arn"]}},
+                    {"Sid": "KeepFailedInvocations", "Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": {"Fn::GetAtt": ["FailedInvocations", "Arn"]}},
                 ]},
             }],
         },
@@ -183,6 +233,36 @@ fn rules_template() -> Value {
         },
     }));
     resources.insert(
+        "FailureDestination".into(),
+        json!({
+            "Type": "AWS::Lambda::EventInvokeConfig",
+            "Properties": {
+                "FunctionName": {"Ref": "Function"},
+                "Qualifier": "$LATEST",
+                "DestinationConfig": {"OnFailure": {"Destination": {"Fn::GetAtt": ["FailedInvocations", "Arn"]}}},
+            },
+        }),
+    );
+    resources.insert(
+        "ErrorAlarm".into(),
+        json!({
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmDescription": format!("{FUNCTION_NAME} failed an invocation: a rule's verdicts may be stale. The event and error are in the FailedInvocations queue, the details in the function's log group."),
+                "Namespace": "AWS/Lambda",
+                "MetricName": "Errors",
+                "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": "Function"}}],
+                "Statistic": "Sum",
+                "Period": 300,
+                "EvaluationPeriods": 1,
+                "Threshold": 0,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "TreatMissingData": "notBreaching",
+                "AlarmActions": {"Fn::If": ["AlarmTopicSet", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]},
+            },
+        }),
+    );
+    resources.insert(
         "ConfigPermission".into(),
         json!({
             "Type": "AWS::Lambda::Permission",
@@ -191,6 +271,8 @@ fn rules_template() -> Value {
                 "FunctionName": {"Fn::GetAtt": ["Function", "Arn"]},
                 "Principal": "config.amazonaws.com",
                 "SourceAccount": {"Ref": "AWS::AccountId"},
+                // Rule ARNs carry the rule's id, not its name: any Config rule of this account.
+                "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-rule/*"},
             },
         }),
     );
@@ -199,13 +281,17 @@ fn rules_template() -> Value {
         rule["DependsOn"] = json!("ConfigPermission");
         resources.insert(format!("Rule{}", camel(&control.id)), rule);
     }
-    json!({
+    Ok(json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "posture: the Config rules Lambda and one AWS Config custom rule per control. Generated by `posture cfn generate`; do not edit.",
         "Parameters": parameters,
+        "Conditions": {"AlarmTopicSet": {"Fn::Not": [{"Fn::Equals": ["", {"Ref": "AlarmTopicArn"}]}]}},
         "Resources": resources,
-        "Outputs": {"FunctionArn": {"Description": "For cfn/conformance-pack.yaml's LambdaArn.", "Value": {"Fn::GetAtt": ["Function", "Arn"]}}},
-    })
+        "Outputs": {
+            "FunctionArn": {"Description": "For cfn/conformance-pack.yaml's LambdaArn.", "Value": {"Fn::GetAtt": ["Function", "Arn"]}},
+            "FailedInvocationsQueueUrl": {"Description": "Invocations that failed after Lambda's retries: the event and the error.", "Value": {"Ref": "FailedInvocations"}},
+        },
+    }))
 }
 
 fn conformance_pack() -> Value {
@@ -270,17 +356,24 @@ fn readonly_template() -> Value {
         "Parameters": {
             "TrustedPrincipalArn": {"Type": "String", "Description": "Who may assume the role (an IAM role or user ARN, or arn:aws:iam::ACCOUNT:root)."},
             "RoleName": {"Type": "String", "Default": "posture-readonly", "Description": "The role's name (the same in every account, for --org-role)."},
+            "ExternalId": {"Type": "String", "Default": "", "MaxLength": 1224, "AllowedPattern": "[\\w+=,.@:/-]*", "Description": "When set, assuming the role requires this sts:ExternalId (for a third party that assumes it). Empty (the default): no condition."},
         },
+        "Conditions": {"ExternalIdSet": {"Fn::Not": [{"Fn::Equals": ["", {"Ref": "ExternalId"}]}]}},
         "Resources": {
             "ReadOnlyRole": {
                 "Type": "AWS::IAM::Role",
                 "Properties": {
                     "RoleName": {"Ref": "RoleName"},
                     "Description": "posture: read what its tables read, nothing else.",
-                    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": {"Ref": "TrustedPrincipalArn"}}, "Action": "sts:AssumeRole"}]},
+                    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                        "Effect": "Allow",
+                        "Principal": {"AWS": {"Ref": "TrustedPrincipalArn"}},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {"Fn::If": ["ExternalIdSet", {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}}, {"Ref": "AWS::NoValue"}]},
+                    }]},
                     "Policies": [{
                         "PolicyName": "posture-readonly",
-                        "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Sid": "ReadWhatTheTablesRead", "Effect": "Allow", "Action": all_read_actions(), "Resource": "*"}]},
+                        "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Sid": READONLY_STATEMENT, "Effect": "Allow", "Action": all_read_actions(), "Resource": "*"}]},
                     }],
                 },
             },
@@ -372,15 +465,31 @@ mod tests {
     }
 
     #[test]
-    fn controls_read_the_tables_their_sql_names() {
+    fn actions_follow_what_controls_read_views_included() {
         let control = crate::control("ec2_instance_role_no_admin_access").unwrap();
-        let tables = tables(control);
         assert!(
-            tables.contains(&"iam_policy_statement") && tables.contains(&"ec2_instance"),
-            "{tables:?}"
+            read_actions([control])
+                .unwrap()
+                .contains(&"iam:GetAccountAuthorizationDetails")
         );
-        assert!(read_actions([control]).contains(&"iam:GetAccountAuthorizationDetails"));
         let ssh = crate::control("vpc_sg_restricted_ssh").unwrap();
-        assert_eq!(read_actions([ssh]), ["ec2:DescribeSecurityGroups"]);
+        assert_eq!(read_actions([ssh]).unwrap(), ["ec2:DescribeSecurityGroups"]);
+        // A change-triggered rule's item fills its own tables: only the rest are fetched.
+        assert_eq!(lambda_tables(ssh).unwrap(), Vec::<&str>::new());
+        assert_eq!(
+            lambda_tables(control).unwrap(),
+            [
+                "iam_instance_profile",
+                "iam_policy_statement",
+                "iam_role_policy_attachment"
+            ]
+        );
+        // Through the exposure view only.
+        let reachable = crate::control("ec2_instance_not_internet_reachable").unwrap();
+        assert!(
+            read_actions([reachable])
+                .unwrap()
+                .contains(&"ec2:DescribeRouteTables")
+        );
     }
 }

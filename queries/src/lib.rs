@@ -7,13 +7,16 @@
 pub mod cfn;
 pub mod views;
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock};
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch, StringArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::error::DataFusionError;
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::SessionContext;
 use include_dir::{Dir, include_dir};
 use posture_sql::udfs::PortSet;
@@ -60,6 +63,9 @@ pub struct Control {
     pub parameters: Vec<Parameter>,
     #[serde(default)]
     pub sql: String,
+    /// [`Control::tables`], worked out once.
+    #[serde(skip)]
+    tables: OnceLock<Result<Vec<&'static str>, String>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
@@ -160,6 +166,8 @@ pub enum Error {
     },
     #[error("control {control} broke the row contract: {reason}")]
     Contract { control: String, reason: String },
+    #[error("control {control}: cannot tell which tables it reads: {reason}")]
+    Reads { control: String, reason: String },
 }
 
 /// Every control, ordered by id.
@@ -232,6 +240,20 @@ pub fn parse(path: &str, text: &str) -> Result<Control, String> {
 }
 
 impl Control {
+    /// The tables the control reads, sorted: every table scanned by its logical plan, through
+    /// the views it reads (`ec2_instance_exposure` reads the route tables its SQL never names)
+    /// and through subqueries. The one answer to "what does this control read", for the IAM
+    /// policies of `cfn/`, the Lambda's lookups and the tests.
+    pub fn tables(&self) -> Result<Vec<&'static str>, Error> {
+        self.tables
+            .get_or_init(|| scanned_tables(&self.sql).map_err(|e| e.to_string()))
+            .clone()
+            .map_err(|reason| Error::Reads {
+                control: self.id.clone(),
+                reason,
+            })
+    }
+
     /// Typed values for the control's placeholders: defaults, then `overrides` (name → text).
     /// `$as_of` is the time "now" means for the control.
     pub fn bind(
@@ -398,6 +420,51 @@ impl Control {
     }
 }
 
+/// The posture tables `sql` scans, planned and optimised (not run) over an empty inventory with
+/// the views registered. Planning over in-memory catalogues never waits, so a plain executor suffices
+/// (and works inside the Lambda's runtime too).
+fn scanned_tables(sql: &str) -> datafusion::error::Result<Vec<&'static str>> {
+    futures::executor::block_on(async {
+        let ctx = posture_sql::session(Arc::new(posture_sql::Inventory::default()))?;
+        views::register(&ctx).await?;
+        // Optimised, as `run` plans it: columns a control never uses (the exposure view's IAM
+        // traits, for the reachability controls) are pruned with the scans behind them.
+        let state = ctx.state();
+        let plan = state.optimize(&state.create_logical_plan(sql).await?)?;
+        let mut tables = BTreeSet::new();
+        scans(&plan, &mut tables)?;
+        Ok(tables.into_iter().collect())
+    })
+}
+
+/// Adds the tables under `plan` to `out`, looking into views and subqueries.
+fn scans(plan: &LogicalPlan, out: &mut BTreeSet<&'static str>) -> datafusion::error::Result<()> {
+    plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::TableScan(scan) = node {
+            match scan.source.get_logical_plan() {
+                Some(view) => scans(&view, out)?,
+                None => {
+                    let name = scan.table_name.table();
+                    let table = posture_sql::tables::TABLES
+                        .iter()
+                        .find(|t| {
+                            t.name == name && scan.table_name.schema().is_none_or(|s| s == "public")
+                        })
+                        .ok_or_else(|| {
+                            DataFusionError::Plan(format!(
+                                "it reads {}, which is not one of posture's tables",
+                                scan.table_name
+                            ))
+                        })?;
+                    out.insert(table.name);
+                }
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })?;
+    Ok(())
+}
+
 /// Reasons are one sentence of at most 256 characters (AWS Config's annotation limit).
 fn shorten(reason: String) -> String {
     if reason.chars().count() <= 256 {
@@ -490,6 +557,58 @@ mod tests {
         );
         assert_eq!(benchmark("all").unwrap().len(), catalogue().len());
         assert!(benchmark("nist").is_err());
+    }
+
+    #[test]
+    fn a_control_reads_the_tables_of_the_views_it_reads() {
+        let reachable = control("ec2_instance_not_internet_reachable").unwrap();
+        let tables = reachable.tables().unwrap();
+        // Its SQL names only the view; the view reads the routes, ACLs and groups.
+        assert!(!reachable.sql.contains("vpc_route"));
+        for table in [
+            "vpc_route",
+            "vpc_network_acl_entry",
+            "ec2_security_group_rule",
+            "ec2_instance",
+        ] {
+            assert!(tables.contains(&table), "{table}: {tables:?}");
+        }
+        assert!(!tables.contains(&"ebs_snapshot"), "{tables:?}");
+        assert_eq!(
+            control("vpc_sg_restricted_ssh").unwrap().tables().unwrap(),
+            ["ec2_security_group", "ec2_security_group_rule"]
+        );
+    }
+
+    /// A control of `sql`, with minimal metadata.
+    fn with_sql(sql: &str) -> Control {
+        let meta = "title = \"t\"\nseverity = \"low\"\nresource_type = \"AWS::EC2::Instance\"\ntrigger = \"change\"\nframeworks = []\nrationale = \"r\"\n[remediation]\nconsole = \"c\"\ncli = \"c\"";
+        parse("ec2/x.sql", &format!("/* {meta} */ {sql}")).unwrap()
+    }
+
+    #[test]
+    fn subqueries_count_and_what_is_not_a_table_is_an_error_naming_the_control() {
+        let c = with_sql(
+            "select instance_id from ec2_instance where exists (select 1 from vpc_route r where r.vpc_id = ec2_instance.vpc_id) and subnet_id in (select subnet_id from vpc_subnet)",
+        );
+        assert_eq!(
+            c.tables().unwrap(),
+            ["ec2_instance", "vpc_route", "vpc_subnet"]
+        );
+        let err = with_sql("select * from ec2_instances")
+            .tables()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("control x: cannot tell which tables it reads:")
+                && err.contains("ec2_instances"),
+            "{err}"
+        );
+        let err = with_sql("select table_name from information_schema.tables")
+            .tables()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not one of posture's tables"), "{err}");
     }
 
     #[test]

@@ -140,7 +140,8 @@ fn item(ci: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), 
     Ok(())
 }
 
-fn kind_of(resource_type: &str) -> Option<Kind> {
+/// The kind an AWS Config resource type loads as (None: not modelled).
+pub fn kind_of(resource_type: &str) -> Option<Kind> {
     Some(match resource_type {
         "AWS::EC2::Instance" => Kind::Instance,
         "AWS::EC2::SecurityGroup" => Kind::SecurityGroup,

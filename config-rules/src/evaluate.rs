@@ -14,7 +14,7 @@ use datafusion::prelude::SessionContext;
 use posture_queries::{Control, Trigger};
 use posture_sql::Inventory;
 use posture_sql::inventory::InventoryBuilder;
-use posture_sql::live::{Live, LiveError, LiveOptions};
+use posture_sql::live::{Live, LiveError, LiveOptions, RunCache};
 use posture_sql::tables::TABLES;
 use serde_json::Value;
 use tokio::sync::OnceCell;
@@ -26,6 +26,7 @@ pub enum Lookups {
     /// An offline inventory (`posture rules eval --inventory`).
     Inventory(Arc<Inventory>),
     /// Live AWS, connected when a control first needs it and kept: once per Lambda container.
+    /// What it fetches is not: each evaluation fetches anew (once per table and request).
     Live {
         options: LiveOptions,
         live: OnceCell<Arc<Live>>,
@@ -47,9 +48,11 @@ impl Lookups {
         }
     }
 
+    /// `table` for one invocation: live scans share `run`'s fetches.
     async fn table(
         &self,
         table: &'static posture_sql::Table,
+        run: &Arc<RunCache>,
     ) -> Result<Arc<dyn TableProvider>, Error> {
         Ok(match self {
             Lookups::Inventory(inventory) => {
@@ -62,7 +65,7 @@ impl Lookups {
                     })
                     .await
                     .map_err(|e| Error::Lookup(format!("connecting to AWS: {e}")))?;
-                posture_sql::live::live_table(table, live.clone())
+                posture_sql::live::live_table(table, live.clone(), Some(run.clone()))
             }
         })
     }
@@ -211,22 +214,69 @@ async fn dependency_changed(
 /// Every resource the control reports, ordered by the notification's time.
 async fn periodic(
     event: &ConfigEvent,
-    control: &Control,
+    control: &'static Control,
     params: &HashMap<String, String>,
     lookups: &Lookups,
 ) -> Result<Vec<Evaluation>, Error> {
-    let time = event
-        .notification_time
-        .clone()
-        .unwrap_or_else(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-    let ctx = session(control, Arc::new(Inventory::default()), lookups).await?;
-    Ok(control
-        .run(&ctx, params, micros(&time))
-        .await
-        .map_err(lookup_error)?
-        .into_iter()
-        .map(|f| Evaluation::of(f, &time))
-        .collect())
+    let mut run = Periodic::start(event, control, params, lookups).await?;
+    let mut evaluations = Vec::new();
+    while let Some(more) = run.next().await {
+        evaluations.extend(more?);
+    }
+    evaluations.sort_by(|a, b| a.compliance_resource_id.cmp(&b.compliance_resource_id));
+    Ok(evaluations)
+}
+
+/// A periodic run's evaluations as the control's query produces them, at most a PutEvaluations
+/// batch at a time: what the Lambda reports while the query still runs.
+pub struct Periodic {
+    findings: posture_queries::Findings<'static>,
+    /// The notification's time: every evaluation's OrderingTimestamp.
+    pub time: String,
+}
+
+impl Periodic {
+    /// Plans the control's query over every resource (nothing is fetched until [`Self::next`]).
+    pub async fn start(
+        event: &ConfigEvent,
+        control: &'static Control,
+        params: &HashMap<String, String>,
+        lookups: &Lookups,
+    ) -> Result<Periodic, Error> {
+        let time = event.notification_time.clone().unwrap_or_else(|| {
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        });
+        let ctx = session(control, Arc::new(Inventory::default()), lookups).await?;
+        let findings = control
+            .stream(&ctx, params, micros(&time))
+            .await
+            .map_err(lookup_error)?;
+        Ok(Periodic { findings, time })
+    }
+
+    /// The next evaluations (at most [`crate::report::BATCH`]); None once the query is done.
+    pub async fn next(&mut self) -> Option<Result<Vec<Evaluation>, Error>> {
+        let findings = self.findings.next(crate::report::BATCH).await?;
+        Some(
+            findings
+                .map(|f| {
+                    f.into_iter()
+                        .map(|f| Evaluation::of(f, &self.time))
+                        .collect()
+                })
+                .map_err(lookup_error),
+        )
+    }
+
+    /// Resources the query has produced and not yet turned into evaluations.
+    pub fn pending(&self) -> usize {
+        self.findings.pending()
+    }
+
+    /// Whether the query has produced every resource.
+    pub fn finished(&self) -> bool {
+        self.findings.finished()
+    }
 }
 
 /// An AWS call that failed under the query is a lookup's failure, not the control's.
@@ -259,11 +309,13 @@ async fn session(
     };
     let needs_lookups = control.tables()?.iter().any(|t| !filled(t));
     let ctx = posture_sql::session::bare_session();
+    // Fetches shared by the session's scans, and by nothing after it: verdicts never go stale.
+    let run = Arc::new(RunCache::default());
     for table in TABLES {
         let provider = if filled(table.name) {
             posture_sql::session::inventory_table(table, item.clone())
         } else if needs_lookups {
-            lookups.table(table).await?
+            lookups.table(table, &run).await?
         } else {
             posture_sql::session::inventory_table(table, item.clone())
         };

@@ -1,17 +1,25 @@
 //! One Lambda invocation: the event parsed, an oversized item fetched, the control evaluated,
 //! resources a periodic rule evaluated before and no longer sees marked NOT_APPLICABLE, and
-//! everything reported through PutEvaluations. Clients and the live connection live in the
+//! everything reported through PutEvaluations — by a periodic run a batch at a time while its
+//! query runs, and before the invocation's deadline: near it, what was evaluated is put and the
+//! invocation fails naming what was left. Clients and the live connection live in the
 //! [`Handler`], built once per container.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, SystemTime};
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use posture_sql::live::LiveOptions;
 use serde::Serialize;
 use serde_json::Value;
+use tokio::time::{Instant, timeout_at};
 
+use crate::evaluate::Periodic;
 use crate::{ComplianceType, ConfigEvent, Error, Evaluation, Lookups, MessageType, config_api};
+
+/// The most time kept before the deadline to put what was evaluated and answer.
+const MARGIN: Duration = Duration::from_secs(5);
 
 /// An AWS Config client from the standard AWS chain (`AWS_REGION`, the function role's
 /// credentials, `AWS_ENDPOINT_URL` for tests), with adaptive retries for throttling.
@@ -60,82 +68,251 @@ impl Handler {
         Handler { config, lookups }
     }
 
-    pub async fn handle(&self, event: &Value) -> Result<Outcome, Error> {
-        let mut event = ConfigEvent::parse(event)?;
+    /// One invocation, to be done by `deadline` (the Lambda context's). A periodic run puts its
+    /// evaluations as the query produces them; near the deadline it stops and fails with
+    /// [`Error::Deadline`], everything it evaluated already put.
+    pub async fn handle(&self, event: &Value, deadline: SystemTime) -> Result<Outcome, Error> {
+        let cutoff = cutoff(deadline);
+        let event = ConfigEvent::parse(event)?;
         // An unknown control or a bad parameter is the rule's error, before any AWS call.
         let (control, params) = event.control(None)?;
         control.bind(&params, 0)?;
-        if event.message_type == MessageType::Oversized {
-            let summary = event.item.as_ref().expect("parsed");
-            event = event.with_item(config_api::oversized_item(&self.config, summary).await?);
+        let mut put = Put::new(&self.config, &event.result_token);
+        if event.message_type == MessageType::Scheduled {
+            self.periodic(&event, control, &params, cutoff, &mut put)
+                .await?;
+        } else {
+            // One resource, evaluated whole, then put.
+            let resource = event.item.as_ref().map_or_else(String::new, |item| {
+                let text = |k: &str| item[k].as_str().unwrap_or_default().to_string();
+                format!("{} {}", text("resourceType"), text("resourceId"))
+            });
+            let evaluations = timeout_at(cutoff, async {
+                let fetched;
+                let event = if event.message_type == MessageType::Oversized {
+                    let summary = event.item.as_ref().expect("parsed");
+                    let item = config_api::oversized_item(&self.config, summary).await?;
+                    fetched = event.clone().with_item(item);
+                    &fetched
+                } else {
+                    &event
+                };
+                crate::evaluate(event, None, &self.lookups).await
+            })
+            .await
+            .map_err(|_| {
+                Error::Deadline(format!(
+                    "the invocation's deadline is near and {resource} is not evaluated yet: nothing was put, 1 resource left"
+                ))
+            })??;
+            put.put(&evaluations).await?;
         }
-        let mut evaluations = crate::evaluate(&event, None, &self.lookups).await?;
-        // Evaluations computed are reported even when the previous ones cannot be read; that
-        // failure is the invocation's error afterwards.
-        let gone = match event.message_type {
-            MessageType::Scheduled => self.gone(&event, &mut evaluations).await,
-            _ => Ok(()),
-        };
-        let requests =
-            crate::report::put_evaluations(&self.config, &event.result_token, &evaluations).await?;
-        gone?;
-        let count = |t| {
-            evaluations
-                .iter()
-                .filter(|e| e.compliance_type == t)
-                .count()
-        };
         Ok(Outcome {
             control: control.id.clone(),
-            evaluations: evaluations.len(),
-            compliant: count(ComplianceType::Compliant),
-            non_compliant: count(ComplianceType::NonCompliant),
-            not_applicable: count(ComplianceType::NotApplicable),
-            put_evaluations_requests: requests,
+            evaluations: put.evaluations,
+            compliant: put.count(ComplianceType::Compliant),
+            non_compliant: put.count(ComplianceType::NonCompliant),
+            not_applicable: put.count(ComplianceType::NotApplicable),
+            put_evaluations_requests: put.requests,
         })
     }
 
-    /// Resources the rule evaluated before that this run no longer sees: NOT_APPLICABLE.
-    async fn gone(
+    /// Every resource the control reports, put a batch at a time as the query produces them;
+    /// then resources the rule evaluated before that this run no longer sees, NOT_APPLICABLE.
+    async fn periodic(
         &self,
         event: &ConfigEvent,
-        evaluations: &mut Vec<Evaluation>,
+        control: &'static posture_queries::Control,
+        params: &HashMap<String, String>,
+        cutoff: Instant,
+        put: &mut Put<'_>,
     ) -> Result<(), Error> {
-        let seen: HashSet<(String, String)> = evaluations
-            .iter()
-            .map(|e| {
-                (
-                    e.compliance_resource_type.clone(),
-                    e.compliance_resource_id.clone(),
+        let late = |put: &Put, left: String| {
+            Error::Deadline(format!(
+                "the invocation's deadline is near: {} evaluations were put; {left}",
+                put.evaluations
+            ))
+        };
+        let mut run = timeout_at(
+            cutoff,
+            Periodic::start(event, control, params, &self.lookups),
+        )
+        .await
+        .map_err(|_| {
+            late(
+                put,
+                "the query had not started, so how many resources are left is unknown".into(),
+            )
+        })??;
+        let left = |run: &Periodic| {
+            if run.finished() {
+                format!("{} resources were left", run.pending())
+            } else {
+                format!(
+                    "the query was still running, so how many resources are left is unknown (at least {})",
+                    run.pending()
                 )
-            })
-            .collect();
-        let time = evaluations
-            .first()
-            .map(|e| e.ordering_timestamp.clone())
-            .or_else(|| event.notification_time.clone())
-            .unwrap_or_else(|| {
-                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-            });
-        let previous = config_api::previously_evaluated(&self.config, &event.rule_name)
-            .await
-            .map_err(|e| {
-                Error::Config(format!(
-                    "{e} (the {} evaluations of this run were still reported; resources gone since the previous run are not marked NOT_APPLICABLE)",
-                    evaluations.len()
-                ))
-            })?;
-        for (resource_type, resource_id) in previous {
-            if !seen.contains(&(resource_type.clone(), resource_id.clone())) {
-                evaluations.push(Evaluation {
-                    annotation: format!("{resource_id} no longer exists."),
-                    compliance_resource_type: resource_type,
-                    compliance_resource_id: resource_id,
-                    compliance_type: ComplianceType::NotApplicable,
-                    ordering_timestamp: time.clone(),
-                });
+            }
+        };
+        loop {
+            if Instant::now() >= cutoff {
+                return Err(late(put, left(&run)));
+            }
+            match timeout_at(cutoff, run.next()).await {
+                Err(_) => return Err(late(put, left(&run))),
+                Ok(None) => break,
+                Ok(Some(evaluations)) => {
+                    let evaluations = evaluations.map_err(|e| put.after(e))?;
+                    put.put(&evaluations).await?;
+                }
             }
         }
+
+        let previous = timeout_at(
+            cutoff,
+            config_api::previously_evaluated(&self.config, &event.rule_name),
+        )
+        .await
+        .map_err(|_| {
+            late(
+                put,
+                "every resource of this run was put, but those gone since the previous run are not marked NOT_APPLICABLE".into(),
+            )
+        })?
+        .map_err(|e| {
+            Error::Config(format!(
+                "{e} (the {} evaluations of this run were still reported; resources gone since the previous run are not marked NOT_APPLICABLE)",
+                put.evaluations
+            ))
+        })?;
+        let gone: Vec<Evaluation> = previous
+            .into_iter()
+            .filter(|resource| !put.seen.contains(resource))
+            .map(|(resource_type, resource_id)| Evaluation {
+                annotation: format!("{resource_id} no longer exists."),
+                compliance_resource_type: resource_type,
+                compliance_resource_id: resource_id,
+                compliance_type: ComplianceType::NotApplicable,
+                ordering_timestamp: run.time.clone(),
+            })
+            .collect();
+        for (i, batch) in gone.chunks(crate::report::BATCH).enumerate() {
+            if Instant::now() >= cutoff {
+                let unmarked = gone.len() - i * crate::report::BATCH;
+                return Err(late(
+                    put,
+                    format!(
+                        "{unmarked} of the {} resources gone since the previous run are not marked NOT_APPLICABLE",
+                        gone.len()
+                    ),
+                ));
+            }
+            put.put(batch).await?;
+        }
         Ok(())
+    }
+}
+
+/// The invocation's deadline from the Lambda context's `deadline` (`Lambda-Runtime-Deadline-Ms`):
+/// epoch milliseconds from AWS. cargo lambda's local runtime API sends its timeout there instead
+/// (600000: ten minutes), so a value too small to be a time after 2001 is that long from now.
+pub fn deadline(ms: u64) -> SystemTime {
+    const YEAR_2001_MS: u64 = 1_000_000_000_000;
+    if ms < YEAR_2001_MS {
+        SystemTime::now() + Duration::from_millis(ms)
+    } else {
+        SystemTime::UNIX_EPOCH + Duration::from_millis(ms)
+    }
+}
+
+/// When to stop evaluating and fail: before `deadline` by a tenth of the time left (at most
+/// [`MARGIN`]), time to put what was evaluated and to answer.
+fn cutoff(deadline: SystemTime) -> Instant {
+    let left = deadline
+        .duration_since(SystemTime::now())
+        .unwrap_or_default();
+    Instant::now() + (left - (left / 10).min(MARGIN))
+}
+
+/// What an invocation has put.
+struct Put<'a> {
+    client: &'a aws_sdk_config::Client,
+    result_token: &'a str,
+    evaluations: usize,
+    requests: usize,
+    compliance: Vec<ComplianceType>,
+    /// (resource type, resource id) of every evaluation put.
+    seen: HashSet<(String, String)>,
+}
+
+impl<'a> Put<'a> {
+    fn new(client: &'a aws_sdk_config::Client, result_token: &'a str) -> Put<'a> {
+        Put {
+            client,
+            result_token,
+            evaluations: 0,
+            requests: 0,
+            compliance: Vec::new(),
+            seen: HashSet::new(),
+        }
+    }
+
+    async fn put(&mut self, evaluations: &[Evaluation]) -> Result<(), Error> {
+        self.requests +=
+            crate::report::put_evaluations(self.client, self.result_token, evaluations)
+                .await
+                .map_err(|e| self.after(e))?;
+        self.evaluations += evaluations.len();
+        for e in evaluations {
+            self.compliance.push(e.compliance_type);
+            self.seen.insert((
+                e.compliance_resource_type.clone(),
+                e.compliance_resource_id.clone(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn count(&self, compliance: ComplianceType) -> usize {
+        self.compliance.iter().filter(|c| **c == compliance).count()
+    }
+
+    /// An error after some evaluations were put says how many.
+    fn after(&self, e: Error) -> Error {
+        if self.evaluations == 0 {
+            return e;
+        }
+        let put = format!("{} evaluations were put before", self.evaluations);
+        match e {
+            Error::Lookup(m) => Error::Lookup(format!("{m} ({put})")),
+            Error::Report(m) => Error::Report(format!("{m} ({put})")),
+            Error::Config(m) => Error::Config(format!("{m} ({put})")),
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_are_epoch_milliseconds_or_a_local_runtime_api_timeout() {
+        assert_eq!(
+            deadline(1_796_461_745_557),
+            SystemTime::UNIX_EPOCH + Duration::from_millis(1_796_461_745_557)
+        );
+        let local = deadline(600_000).duration_since(SystemTime::now()).unwrap();
+        assert!(local > Duration::from_secs(590) && local <= Duration::from_secs(600));
+    }
+
+    #[test]
+    fn the_cutoff_keeps_a_tenth_of_the_time_left_at_most_five_seconds() {
+        let at = |left: Duration| cutoff(SystemTime::now() + left).duration_since(Instant::now());
+        let short = at(Duration::from_secs(2));
+        assert!(short > Duration::from_millis(1700) && short <= Duration::from_millis(1800));
+        let long = at(Duration::from_secs(300));
+        assert!(long > Duration::from_secs(294) && long <= Duration::from_secs(295));
+        assert_eq!(at(Duration::ZERO), Duration::ZERO);
     }
 }

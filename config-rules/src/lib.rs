@@ -80,6 +80,9 @@ pub enum Error {
     Config(String),
     #[error("{0}")]
     Report(String),
+    /// The invocation stopped before its deadline; what it evaluated was put.
+    #[error("{0}")]
+    Deadline(String),
 }
 
 impl Error {
@@ -93,6 +96,7 @@ impl Error {
             Error::Lookup(_) => "posture.Lookup",
             Error::Config(_) => "posture.ConfigApi",
             Error::Report(_) => "posture.PutEvaluations",
+            Error::Deadline(_) => "posture.Deadline",
         }
     }
 }

@@ -3,6 +3,9 @@
 //! container; each invocation is [`Handler::handle`]. Errors become the invocation's error
 //! (type `posture.*`), with one log line each.
 
+// The invocation's future nests deeply (DataFusion's stream under the handler's timeouts).
+#![recursion_limit = "256"]
+
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use posture_config_rules::Handler;
 use serde_json::Value;
@@ -15,7 +18,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             .as_str()
             .unwrap_or("?")
             .to_string();
-        match handler.handle(&event.payload).await {
+        let deadline = posture_config_rules::handler::deadline(event.context.deadline);
+        match handler.handle(&event.payload, deadline).await {
             Ok(outcome) => {
                 eprintln!(
                     "{rule}: {}",

@@ -3,6 +3,7 @@
 //!
 //! [`Control::run`] is the one way to evaluate a control, for `posture check` and for the AWS
 //! Config rule alike: it binds the parameters as typed values and checks the row contract.
+//! [`Control::stream`], which `run` is built on, gives the findings as the query produces them.
 
 pub mod cfn;
 pub mod views;
@@ -17,7 +18,9 @@ use datafusion::common::ScalarValue;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::DataFusionError;
 use datafusion::logical_expr::LogicalPlan;
+use datafusion::execution::SendableRecordBatchStream;
 use datafusion::prelude::SessionContext;
+use futures::StreamExt;
 use include_dir::{Dir, include_dir};
 use posture_sql::udfs::PortSet;
 use serde::{Deserialize, Serialize};
@@ -138,6 +141,59 @@ pub struct Finding {
     pub reason: String,
     pub account_id: String,
     pub region: String,
+}
+
+/// A control's findings while its query runs ([`Control::stream`]): rows are read into findings
+/// (and checked against the row contract) only when asked for.
+pub struct Findings<'a> {
+    control: &'a Control,
+    /// None once the query has produced its last row.
+    stream: Option<SendableRecordBatchStream>,
+    /// Rows produced and not read yet.
+    batch: Option<RecordBatch>,
+}
+
+impl Findings<'_> {
+    /// The next findings, at most `max`: the rows in hand, else those of the query's next batch.
+    /// None when the query is done. Cancel-safe: dropping the future loses no row.
+    pub async fn next(&mut self, max: usize) -> Option<Result<Vec<Finding>, Error>> {
+        loop {
+            if let Some(batch) = self.batch.take() {
+                let take = max.min(batch.num_rows());
+                if batch.num_rows() > take {
+                    self.batch = Some(batch.slice(take, batch.num_rows() - take));
+                }
+                let mut out = Vec::with_capacity(take);
+                return Some(
+                    self.control
+                        .findings(&batch.slice(0, take), &mut out)
+                        .map(|()| out),
+                );
+            }
+            match self.stream.as_mut()?.next().await {
+                Some(Ok(batch)) if batch.num_rows() > 0 => self.batch = Some(batch),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => {
+                    self.stream = None;
+                    return Some(Err(Error::Query {
+                        control: self.control.id.clone(),
+                        source: e,
+                    }));
+                }
+                None => self.stream = None,
+            }
+        }
+    }
+
+    /// Rows the query has produced that are not read yet.
+    pub fn pending(&self) -> usize {
+        self.batch.as_ref().map_or(0, RecordBatch::num_rows)
+    }
+
+    /// Whether the query has produced all its rows.
+    pub fn finished(&self) -> bool {
+        self.stream.is_none()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -312,6 +368,31 @@ impl Control {
         overrides: &HashMap<String, String>,
         as_of_micros: i64,
     ) -> Result<Vec<Finding>, Error> {
+        let mut stream = self.stream(ctx, overrides, as_of_micros).await?;
+        let mut findings = Vec::new();
+        while let Some(more) = stream.next(usize::MAX).await {
+            findings.extend(more?);
+        }
+        // SQL without ORDER BY has no order; reports and imports should not churn.
+        findings.sort_by(|a, b| {
+            (&a.account_id, &a.region, &a.resource_id, &a.resource).cmp(&(
+                &b.account_id,
+                &b.region,
+                &b.resource_id,
+                &b.resource,
+            ))
+        });
+        Ok(findings)
+    }
+
+    /// Starts the control over the session's tables: its findings as the query produces them,
+    /// unsorted, for callers that report while the query runs (the Config rule Lambda).
+    pub async fn stream(
+        &self,
+        ctx: &SessionContext,
+        overrides: &HashMap<String, String>,
+        as_of_micros: i64,
+    ) -> Result<Findings<'_>, Error> {
         let query_error = |e| Error::Query {
             control: self.id.clone(),
             source: e,
@@ -330,21 +411,11 @@ impl Control {
         } else {
             frame.with_param_values(used).map_err(query_error)?
         };
-        let batches = frame.collect().await.map_err(query_error)?;
-        let mut findings = Vec::new();
-        for batch in &batches {
-            self.findings(batch, &mut findings)?;
-        }
-        // SQL without ORDER BY has no order; reports and imports should not churn.
-        findings.sort_by(|a, b| {
-            (&a.account_id, &a.region, &a.resource_id, &a.resource).cmp(&(
-                &b.account_id,
-                &b.region,
-                &b.resource_id,
-                &b.resource,
-            ))
-        });
-        Ok(findings)
+        Ok(Findings {
+            control: self,
+            stream: Some(frame.execute_stream().await.map_err(query_error)?),
+            batch: None,
+        })
     }
 
     /// The batch's rows as findings, read straight from the Arrow columns.

@@ -2,15 +2,17 @@
 //! with the AWS Config API mocked by aws-smithy-mocks and the demo account as lookups: for every
 //! control, a verdict table over the ways a resource reaches the rule (change, oversized with the
 //! item from GetResourceConfigHistory, deleted, left scope, periodic) that equals
-//! `posture check --demo`; resources gone since the previous periodic run; the error paths.
+//! `posture check --demo`; resources gone since the previous periodic run; the error paths; a
+//! periodic run at its deadline and after a failed PutEvaluations.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use aws_sdk_config::Client;
 use aws_sdk_config::operation::get_compliance_details_by_config_rule::GetComplianceDetailsByConfigRuleOutput;
 use aws_sdk_config::operation::get_resource_config_history::GetResourceConfigHistoryOutput;
-use aws_sdk_config::operation::put_evaluations::PutEvaluationsOutput;
+use aws_sdk_config::operation::put_evaluations::{PutEvaluationsInput, PutEvaluationsOutput};
 use aws_sdk_config::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_config::types::{
     ConfigurationItem, ConfigurationItemStatus, EvaluationResult, EvaluationResultIdentifier,
@@ -19,6 +21,8 @@ use aws_sdk_config::types::{
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use posture_config_rules::{Handler, Lookups};
 use posture_queries::{Status, Trigger};
+use posture_sql::Inventory;
+use posture_sql::inventory::{InventoryBuilder, Kind, Resource};
 use serde_json::{Value, json};
 
 use crate::config_rules::{change_event, demo_items, examples, with_parameters};
@@ -37,28 +41,46 @@ struct Config {
     history: aws_smithy_mocks::Rule,
 }
 
+/// Records each PutEvaluations request in `puts`, taking `delay` to answer.
+fn record(
+    puts: Arc<Mutex<Vec<Put>>>,
+    delay: Duration,
+) -> impl Fn(&PutEvaluationsInput) -> bool + Send + Sync + 'static {
+    move |r| {
+        puts.lock().unwrap().push(
+            r.evaluations()
+                .iter()
+                .map(|e| {
+                    (
+                        (
+                            e.compliance_resource_type().to_string(),
+                            e.compliance_resource_id().to_string(),
+                        ),
+                        e.compliance_type().as_str().to_string(),
+                    )
+                })
+                .collect(),
+        );
+        std::thread::sleep(delay);
+        true
+    }
+}
+
 fn config(history: Option<ConfigurationItem>, previous: Option<Vec<(&str, &str)>>) -> Config {
     let puts: Arc<Mutex<Vec<Put>>> = Arc::default();
-    let recorded = puts.clone();
     let put = mock!(Client::put_evaluations)
-        .match_requests(move |r| {
-            recorded.lock().unwrap().push(
-                r.evaluations()
-                    .iter()
-                    .map(|e| {
-                        (
-                            (
-                                e.compliance_resource_type().to_string(),
-                                e.compliance_resource_id().to_string(),
-                            ),
-                            e.compliance_type().as_str().to_string(),
-                        )
-                    })
-                    .collect(),
-            );
-            true
-        })
+        .match_requests(record(puts.clone(), Duration::ZERO))
         .then_output(|| PutEvaluationsOutput::builder().build());
+    config_with(put, puts, history, previous)
+}
+
+/// [`config`] with PutEvaluations answered by `put`, which records into `puts`.
+fn config_with(
+    put: aws_smithy_mocks::Rule,
+    puts: Arc<Mutex<Vec<Put>>>,
+    history: Option<ConfigurationItem>,
+    previous: Option<Vec<(&str, &str)>>,
+) -> Config {
     let history = mock!(Client::get_resource_config_history).then_output(move || {
         GetResourceConfigHistoryOutput::builder()
             .set_configuration_items(history.clone().map(|i| vec![i]))
@@ -127,6 +149,11 @@ impl Config {
 fn handler(config: &Config) -> Handler {
     let demo = posture_sql::Inventory::load(&repo("demo")).unwrap();
     Handler::new(config.client.clone(), Lookups::Inventory(Arc::new(demo)))
+}
+
+/// A deadline no test reaches.
+fn later() -> SystemTime {
+    SystemTime::now() + Duration::from_secs(600)
 }
 
 fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
@@ -242,6 +269,29 @@ fn check(control: &str) -> BTreeMap<(String, String), &'static str> {
     .collect()
 }
 
+/// Every finding of `control` over the demo (`posture check --demo`), as evaluations.
+fn check_all(control: &str) -> Vec<((String, String), String)> {
+    let demo = Arc::new(posture_sql::Inventory::demo());
+    let ctx = posture_sql::session(demo).unwrap();
+    let as_of = chrono::DateTime::parse_from_rfc3339(NOTIFIED)
+        .unwrap()
+        .timestamp_micros();
+    block_on(
+        posture_queries::control(control)
+            .unwrap()
+            .run(&ctx, &HashMap::new(), as_of),
+    )
+    .unwrap()
+    .into_iter()
+    .map(|f| {
+        (
+            (f.resource_type, f.resource_id),
+            compliance(Some(f.status)).to_string(),
+        )
+    })
+    .collect()
+}
+
 /// One invocation through the handler; what it put for `resource`.
 fn verdict(
     event: &Value,
@@ -249,7 +299,8 @@ fn verdict(
     resource: &(String, String),
 ) -> String {
     let config = config(history, Some(vec![]));
-    let outcome = block_on(handler(&config).handle(event)).unwrap_or_else(|e| panic!("{e}"));
+    let outcome =
+        block_on(handler(&config).handle(event, later())).unwrap_or_else(|e| panic!("{e}"));
     let put = config.put();
     assert_eq!(outcome.evaluations, put.len(), "{put:?}");
     put.get(resource)
@@ -265,13 +316,25 @@ fn every_control_has_a_verdict_table_through_the_handler_equal_to_posture_check(
         let expected = check(&control.id);
         // Periodic: every resource the control reports, as `posture check` does.
         let config = config(None, Some(vec![]));
-        block_on(handler(&config).handle(&scheduled_event(&control.id))).unwrap();
-        let periodic: BTreeMap<_, _> = config.put().into_iter().map(|(k, v)| (k, v)).collect();
-        let expected_owned: BTreeMap<_, _> = expected
-            .iter()
-            .map(|(k, v)| (k.clone(), v.to_string()))
-            .collect();
-        assert_eq!(periodic, expected_owned, "{} periodic", control.id);
+        block_on(handler(&config).handle(&scheduled_event(&control.id), later())).unwrap();
+        // Every resource put with a verdict `posture check` gives it. The demo holds some ids
+        // in two accounts; PutEvaluations keeps one of them, and a run puts in query order.
+        let periodic = config.put();
+        let mut verdicts: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+        for (resource, verdict) in check_all(&control.id) {
+            verdicts.entry(resource).or_default().insert(verdict);
+        }
+        assert_eq!(
+            periodic.keys().collect::<Vec<_>>(),
+            verdicts.keys().collect::<Vec<_>>(),
+            "{} periodic",
+            control.id
+        );
+        assert!(
+            periodic.iter().all(|(r, v)| verdicts[r].contains(v)),
+            "{} periodic: {periodic:?} vs {verdicts:?}",
+            control.id
+        );
 
         // Change, oversized, deleted, left scope: one resource per verdict the demo has.
         let mut verdicts_seen = BTreeSet::new();
@@ -345,7 +408,7 @@ fn a_periodic_run_marks_resources_gone_since_the_previous_run_not_applicable() {
             ("AWS::EC2::Instance", "i-0gone000000000000"),
         ]),
     );
-    let outcome = block_on(handler(&config).handle(&scheduled_event(control))).unwrap();
+    let outcome = block_on(handler(&config).handle(&scheduled_event(control), later())).unwrap();
     let put = config.put();
     assert_eq!(outcome.evaluations, now.len() + 1);
     assert_eq!(
@@ -365,7 +428,7 @@ fn a_periodic_run_marks_resources_gone_since_the_previous_run_not_applicable() {
 fn when_previous_evaluations_cannot_be_read_the_new_ones_are_still_put() {
     let control = "ec2_instance_stopped_too_long";
     let config = config(None, None);
-    let err = block_on(handler(&config).handle(&scheduled_event(control))).unwrap_err();
+    let err = block_on(handler(&config).handle(&scheduled_event(control), later())).unwrap_err();
     assert_eq!(err.kind(), "posture.ConfigApi");
     let message = err.to_string();
     assert!(
@@ -423,7 +486,7 @@ fn errors_put_nothing_and_name_what_is_wrong() {
     ];
     for (event, history, kind, says) in cases {
         let config = config(history, Some(vec![]));
-        let err = block_on(handler(&config).handle(&event)).unwrap_err();
+        let err = block_on(handler(&config).handle(&event, later())).unwrap_err();
         assert_eq!(
             (err.kind(), err.to_string().contains(says)),
             (kind, true),
@@ -439,7 +502,7 @@ fn the_real_reference_events_through_the_handler() {
     let real = examples("event-awsConfigRuleConfigurationChanged.powertools.json");
     let imds = json!({"controlId": "ec2_instance_imdsv2_required"});
     let api = config(None, Some(vec![]));
-    block_on(handler(&api).handle(&with_parameters(real.clone(), imds.clone()))).unwrap();
+    block_on(handler(&api).handle(&with_parameters(real.clone(), imds.clone()), later())).unwrap();
     let instance = (
         "AWS::EC2::Instance".to_string(),
         "i-042dd005362091826".to_string(),
@@ -460,7 +523,7 @@ fn the_real_reference_events_through_the_handler() {
         imds,
     );
     let api = config(Some(api_item(&item)), Some(vec![]));
-    block_on(handler(&api).handle(&oversized)).unwrap();
+    block_on(handler(&api).handle(&oversized, later())).unwrap();
     let summarised = ("AWS::EC2::Instance".to_string(), "i-00000000".to_string());
     assert_eq!(
         api.put(),
@@ -473,6 +536,173 @@ fn the_real_reference_events_through_the_handler() {
         json!({"controlId": "vpc_sg_unused"}),
     );
     let api = config(None, Some(vec![]));
-    let outcome = block_on(handler(&api).handle(&scheduled)).unwrap();
+    let outcome = block_on(handler(&api).handle(&scheduled, later())).unwrap();
     assert!(outcome.non_compliant > 0 && outcome.evaluations == api.put().len());
+}
+
+/// `n` instances stopped since 2026-01-01, in one account and region.
+fn stopped_instances(n: usize) -> Arc<Inventory> {
+    let mut builder = InventoryBuilder::default();
+    for i in 0..n {
+        builder.add(Resource::new(
+            Kind::Instance,
+            "111122223333",
+            "eu-west-1",
+            json!({
+                "InstanceId": format!("i-{i:017x}"),
+                "State": {"Code": 80, "Name": "stopped"},
+                "StateTransitionReason": "User initiated (2026-01-01 00:00:00 GMT)",
+            }),
+        ));
+    }
+    Arc::new(builder.finish())
+}
+
+/// What `posture check` says of every resource of `control` over `inventory`.
+fn check_over(control: &str, inventory: Arc<Inventory>) -> Put {
+    let ctx = posture_sql::session(inventory).unwrap();
+    let as_of = chrono::DateTime::parse_from_rfc3339(NOTIFIED)
+        .unwrap()
+        .timestamp_micros();
+    block_on(
+        posture_queries::control(control)
+            .unwrap()
+            .run(&ctx, &HashMap::new(), as_of),
+    )
+    .unwrap()
+    .into_iter()
+    .map(|f| {
+        (
+            (f.resource_type, f.resource_id),
+            compliance(Some(f.status)).to_string(),
+        )
+    })
+    .collect()
+}
+
+#[test]
+fn near_its_deadline_a_periodic_run_puts_what_it_evaluated_and_fails_naming_what_is_left() {
+    let control = "ec2_instance_stopped_too_long";
+    let instances = stopped_instances(1000);
+    let expected = check_over(control, instances.clone());
+    assert_eq!(expected.len(), 1000);
+    // Each PutEvaluations takes 300 ms: the 10 batches need 3 s, the invocation has 2.
+    let puts: Arc<Mutex<Vec<Put>>> = Arc::default();
+    let put = mock!(Client::put_evaluations)
+        .match_requests(record(puts.clone(), Duration::from_millis(300)))
+        .then_output(|| PutEvaluationsOutput::builder().build());
+    let config = config_with(put, puts, None, Some(vec![]));
+    let handler = Handler::new(config.client.clone(), Lookups::Inventory(instances));
+    let err = block_on(handler.handle(
+        &scheduled_event(control),
+        SystemTime::now() + Duration::from_secs(2),
+    ))
+    .unwrap_err();
+
+    let batches: Vec<usize> = config.puts.lock().unwrap().iter().map(Put::len).collect();
+    let put = config.put();
+    assert!(
+        !batches.is_empty() && put.len() < 1000,
+        "{batches:?}: {err}"
+    );
+    assert!(batches.iter().all(|b| *b == 100), "{batches:?}");
+    // Everything evaluated was put, with the verdicts of `posture check`; the error counts the
+    // rest. The control's query hands over its rows in one batch, so the rows not yet read are
+    // known, and more may come: the remainder is named as a lower bound.
+    assert!(
+        put.iter()
+            .all(|(resource, verdict)| expected[resource] == *verdict),
+        "{put:?}"
+    );
+    assert_eq!(err.kind(), "posture.Deadline");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the invocation's deadline is near: {} evaluations were put; the query was still running, so how many resources are left is unknown (at least {})",
+            put.len(),
+            1000 - put.len()
+        )
+    );
+}
+
+#[test]
+fn a_deadline_already_past_puts_nothing_and_says_so() {
+    let control = "ec2_instance_stopped_too_long";
+    let config = config(None, Some(vec![]));
+    let handler = Handler::new(
+        config.client.clone(),
+        Lookups::Inventory(stopped_instances(10)),
+    );
+    let err = block_on(handler.handle(&scheduled_event(control), SystemTime::now())).unwrap_err();
+    assert_eq!(err.kind(), "posture.Deadline");
+    assert!(
+        err.to_string()
+            .starts_with("the invocation's deadline is near: 0 evaluations were put;"),
+        "{err}"
+    );
+    assert!(config.put().is_empty());
+}
+
+#[test]
+fn a_periodic_run_puts_batches_of_100_and_a_failed_put_keeps_the_earlier_ones() {
+    let control = "ec2_instance_stopped_too_long";
+    let instances = stopped_instances(450);
+    // Two PutEvaluations answered, then AWS Config refuses.
+    let puts: Arc<Mutex<Vec<Put>>> = Arc::default();
+    let put = mock!(Client::put_evaluations)
+        .match_requests(record(puts.clone(), Duration::ZERO))
+        .sequence()
+        .output(|| PutEvaluationsOutput::builder().build())
+        .times(2)
+        .http_status(
+            400,
+            Some(r#"{"__type":"InvalidResultTokenException","message":"The result token is not valid"}"#.to_string()),
+        )
+        .repeatedly()
+        .build();
+    let refused = config_with(put, puts, None, Some(vec![]));
+    let handler = Handler::new(
+        refused.client.clone(),
+        Lookups::Inventory(instances.clone()),
+    );
+    let err = block_on(handler.handle(&scheduled_event(control), later())).unwrap_err();
+    assert_eq!(err.kind(), "posture.PutEvaluations");
+    assert!(
+        err.to_string().contains("InvalidResultTokenException")
+            && err
+                .to_string()
+                .ends_with("(200 evaluations were put before)"),
+        "{err}"
+    );
+    let requests = refused.puts.lock().unwrap().clone();
+    assert_eq!(
+        requests.iter().map(Put::len).collect::<Vec<_>>(),
+        [100, 100, 100]
+    );
+    // The two batches put hold 200 different resources, with `posture check`'s verdicts.
+    let expected = check_over(control, instances);
+    let put: Put = requests[..2]
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    assert_eq!(put.len(), 200);
+    assert!(
+        put.iter()
+            .all(|(resource, verdict)| expected[resource] == *verdict)
+    );
+
+    // With every put answered, the same run puts 100, 100, 100, 100, 50.
+    let answered = config(None, Some(vec![]));
+    let handler = Handler::new(
+        answered.client.clone(),
+        Lookups::Inventory(stopped_instances(450)),
+    );
+    let outcome = block_on(handler.handle(&scheduled_event(control), later())).unwrap();
+    let sizes: Vec<usize> = answered.puts.lock().unwrap().iter().map(Put::len).collect();
+    assert_eq!(sizes, [100, 100, 100, 100, 50]);
+    assert_eq!(
+        (outcome.evaluations, outcome.put_evaluations_requests),
+        (450, 5)
+    );
 }

@@ -2,6 +2,7 @@
 //! field for field what the tables read, so live rows equal offline rows.
 
 use aws_sdk_ec2::types::{Filter, Instance, InstanceNetworkInterface, Tag};
+use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 use super::{ApiRequest, Call, LiveError, object, time};
@@ -336,7 +337,8 @@ fn launch_template_version(v: &aws_sdk_ec2::types::LaunchTemplateVersion) -> Val
 }
 
 /// Snapshots owned by the account; with `request.extra`, each one's createVolumePermission
-/// too (a call per snapshot: only when a permission column is used).
+/// too (a call per snapshot, [`super::PER_RESOURCE_CALLS`] at once: only when a permission
+/// column is used).
 pub async fn snapshots(
     call: &Call<'_>,
     request: &ApiRequest,
@@ -355,33 +357,48 @@ pub async fn snapshots(
             "StartTime": time(s.start_time()), "Tags": tags(s.tags()),
         })))
     );
-    let mut out = Vec::new();
-    for snapshot in snapshots {
-        if request.extra {
-            let id = snapshot["SnapshotId"].as_str().unwrap_or_default();
-            call.permit("DescribeSnapshotAttribute").await;
-            let attribute = client
-                .describe_snapshot_attribute()
-                .snapshot_id(id)
-                .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
-                .send()
-                .await
-                .map_err(|e| LiveError::from_sdk(e).during("DescribeSnapshotAttribute"))?;
-            let permissions: Vec<Value> = attribute
-                .create_volume_permissions()
-                .iter()
-                .map(|p| {
-                    object(json!({"Group": p.group().map(|g| g.as_str()), "UserId": p.user_id()}))
-                })
-                .collect();
-            out.push((
-                Kind::SnapshotPermissions,
-                json!({"SnapshotId": id, "CreateVolumePermissions": permissions}),
-            ));
-        }
-        out.push((Kind::Snapshot, snapshot));
+    if !request.extra {
+        return Ok(snapshots.into_iter().map(|s| (Kind::Snapshot, s)).collect());
     }
-    Ok(out)
+    // A call per snapshot, several at once, each still paced by the limiter; in listing order.
+    let ids: Vec<String> = snapshots
+        .iter()
+        .map(|s| s["SnapshotId"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let permissions: Vec<Value> = futures::stream::iter(ids)
+        .map(|id| {
+            let client = client.clone();
+            async move {
+                call.permit("DescribeSnapshotAttribute").await;
+                let attribute = client
+                    .describe_snapshot_attribute()
+                    .snapshot_id(&id)
+                    .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
+                    .send()
+                    .await
+                    .map_err(|e| LiveError::from_sdk(e).during("DescribeSnapshotAttribute"))?;
+                let permissions: Vec<Value> = attribute
+                    .create_volume_permissions()
+                    .iter()
+                    .map(|p| {
+                        object(
+                            json!({"Group": p.group().map(|g| g.as_str()), "UserId": p.user_id()}),
+                        )
+                    })
+                    .collect();
+                Ok::<_, LiveError>(
+                    json!({"SnapshotId": id, "CreateVolumePermissions": permissions}),
+                )
+            }
+        })
+        .buffered(super::PER_RESOURCE_CALLS)
+        .try_collect()
+        .await?;
+    Ok(permissions
+        .into_iter()
+        .zip(snapshots)
+        .flat_map(|(p, s)| [(Kind::SnapshotPermissions, p), (Kind::Snapshot, s)])
+        .collect())
 }
 
 /// EBS encryption by default; with `extra`, the default KMS key too (if the endpoint can say).

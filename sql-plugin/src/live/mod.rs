@@ -10,8 +10,10 @@
 //! - [`crate::api`]: per table, what it reads and which columns and filters become API parameters;
 //! - [`scan`]: the DataFusion provider and plan;
 //! - [`ec2`], [`iam`], [`cloudtrail`]: the calls, and SDK types → canonical JSON;
-//! - [`snapshot`]: everything fetched, written in the offline layout.
+//! - [`snapshot`]: everything fetched, written in the offline layout;
+//! - [`RunCache`]: one fetch per (account, region, kinds, request) for the scans of one run.
 
+mod cache;
 mod cloudtrail;
 mod ec2;
 mod iam;
@@ -31,6 +33,12 @@ use datafusion::error::Result;
 use datafusion::prelude::SessionContext;
 
 use crate::tables::TABLES;
+
+pub use cache::RunCache;
+
+/// Per-resource calls (snapshot permissions, trail status) in flight at once, each still paced
+/// by the limiter.
+const PER_RESOURCE_CALLS: usize = 8;
 
 /// Where and how to fetch.
 #[derive(Clone, Debug, Default)]
@@ -67,7 +75,7 @@ pub struct Account {
 }
 
 /// What a scan asks the API for.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ApiRequest {
     pub filters: Vec<(String, Vec<String>)>,
     pub limit: Option<usize>,
@@ -476,17 +484,19 @@ fn object(v: serde_json::Value) -> serde_json::Value {
 pub fn session(live: Arc<Live>) -> Result<SessionContext> {
     let ctx = crate::session::bare_session();
     for table in TABLES {
-        ctx.register_table(table.name, live_table(table, live.clone()))?;
+        ctx.register_table(table.name, live_table(table, live.clone(), None))?;
     }
     Ok(ctx)
 }
 
-/// `table` answered from live AWS, for sessions that mix sources.
+/// `table` answered from live AWS, for sessions that mix sources. With a `cache`, its scans
+/// share fetches with every other table of the same run; without, each scan fetches.
 pub fn live_table(
     table: &'static crate::Table,
     live: Arc<Live>,
+    cache: Option<Arc<RunCache>>,
 ) -> Arc<dyn datafusion::catalog::TableProvider> {
     let spec = crate::api::of(table.name)
         .unwrap_or_else(|| panic!("table {} has no live spec (api.rs)", table.name));
-    Arc::new(scan::LiveTable::new(table, spec, live))
+    Arc::new(scan::LiveTable::new(table, spec, live, cache))
 }

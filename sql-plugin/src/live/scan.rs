@@ -25,7 +25,7 @@ use datafusion::physical_plan::{
     SendableRecordBatchStream,
 };
 
-use super::{ApiRequest, Call, Live, LiveError, cloudtrail, ec2, iam};
+use super::{ApiRequest, Call, Live, LiveError, RunCache, cloudtrail, ec2, iam};
 use crate::api::Spec;
 use crate::inventory::{InventoryBuilder, Kind, Resource};
 use crate::table::Table;
@@ -117,11 +117,22 @@ pub struct LiveTable {
     table: &'static Table,
     spec: &'static Spec,
     live: Arc<Live>,
+    cache: Option<Arc<RunCache>>,
 }
 
 impl LiveTable {
-    pub fn new(table: &'static Table, spec: &'static Spec, live: Arc<Live>) -> Self {
-        LiveTable { table, spec, live }
+    pub fn new(
+        table: &'static Table,
+        spec: &'static Spec,
+        live: Arc<Live>,
+        cache: Option<Arc<RunCache>>,
+    ) -> Self {
+        LiveTable {
+            table,
+            spec,
+            live,
+            cache,
+        }
     }
 }
 
@@ -184,6 +195,9 @@ impl TableProvider for LiveTable {
             Some(p) => Arc::new(schema.project(p)?),
             None => schema,
         };
+        if let Some(cache) = &self.cache {
+            cache.plan(self.spec.kinds);
+        }
         let partitions = self.live.partitions(self.spec.global());
         let properties = PlanProperties::new(
             EquivalenceProperties::new(schema.clone()),
@@ -195,6 +209,7 @@ impl TableProvider for LiveTable {
             table: self.table,
             spec: self.spec,
             live: self.live.clone(),
+            cache: self.cache.clone(),
             partitions,
             request,
             projection: projection.cloned(),
@@ -208,6 +223,7 @@ struct LiveScanExec {
     table: &'static Table,
     spec: &'static Spec,
     live: Arc<Live>,
+    cache: Option<Arc<RunCache>>,
     partitions: Vec<(usize, String)>,
     request: ApiRequest,
     projection: Option<Vec<usize>>,
@@ -290,10 +306,11 @@ impl ExecutionPlan for LiveScanExec {
                 futures::stream::empty(),
             )));
         };
-        let (table, spec, live, request, projection) = (
+        let (table, spec, live, cache, request, projection) = (
             self.table,
             self.spec,
             self.live.clone(),
+            self.cache.clone(),
             self.request.clone(),
             self.projection.clone(),
         );
@@ -303,6 +320,7 @@ impl ExecutionPlan for LiveScanExec {
                 table,
                 spec,
                 &live,
+                cache.as_deref(),
                 account,
                 &region,
                 &request,
@@ -324,6 +342,7 @@ async fn rows(
     table: &'static Table,
     spec: &Spec,
     live: &Live,
+    cache: Option<&RunCache>,
     account: usize,
     region: &str,
     request: &ApiRequest,
@@ -335,7 +354,11 @@ async fn rows(
         account,
         region,
     };
-    let resources = match fetch(&call, spec.kinds, request).await {
+    let fetched = match cache {
+        Some(cache) => cache.fetch(&call, spec.kinds, request).await,
+        None => fetch(&call, spec.kinds, request).await,
+    };
+    let resources = match fetched {
         Ok(resources) => resources,
         Err(e) if e.is_access() && !live.strict => {
             eprintln!(

@@ -476,9 +476,11 @@ mod tests {
         assert_eq!(read_actions([ssh]).unwrap(), ["ec2:DescribeSecurityGroups"]);
         // A change-triggered rule's item fills its own tables: only the rest are fetched.
         assert_eq!(lambda_tables(ssh).unwrap(), Vec::<&str>::new());
+        // A role change and the backstop fetch the instances too.
         assert_eq!(
             lambda_tables(control).unwrap(),
             [
+                "ec2_instance",
                 "iam_instance_profile",
                 "iam_policy_statement",
                 "iam_role_policy_attachment"

@@ -1,6 +1,7 @@
 //! The `posture` binary end to end: formats, both source formats, the shell, and every error
 //! path giving one clear line and exit code 2.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -640,4 +641,50 @@ fn rules_eval_prints_put_evaluations_json_for_a_config_event() {
         ])
         .contains("README.md: not JSON")
     );
+}
+
+#[test]
+fn rules_eval_of_a_role_change_prints_the_new_verdict_of_each_instance_of_the_rule() {
+    // AdministratorAccess attached to web-app-role: its instances turn NON_COMPLIANT; the other
+    // instances of the inventory (the lookups stand for the rule's account) keep posture check's
+    // verdicts.
+    let event = repo("tests/fixtures/config-events/role-change.json");
+    let control = "ec2_instance_role_no_admin_access";
+    let out = posture(&[
+        "rules",
+        "eval",
+        "--event",
+        event.to_str().unwrap(),
+        "--inventory",
+        repo("demo").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "NON_COMPLIANT exits 1");
+    let evaluations: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, check) = check_json(&["check", "--demo", "--control", control, "--output", "json"]);
+    let mut expected = BTreeMap::new();
+    let mut web_app = 0;
+    for row in &check {
+        let uses_role = row["reason"].as_str().unwrap().contains("role/web-app-role ");
+        web_app += usize::from(uses_role);
+        let verdict = match row["status"].as_str().unwrap() {
+            _ if uses_role => "NON_COMPLIANT",
+            "ok" => "COMPLIANT",
+            "alarm" => "NON_COMPLIANT",
+            _ => "NOT_APPLICABLE",
+        };
+        expected.insert(row["resource_id"].as_str().unwrap().to_string(), verdict);
+    }
+    assert!(web_app >= 2, "the demo has instances using web-app-role");
+    let got: BTreeMap<String, &str> = evaluations
+        .iter()
+        .map(|e| {
+            assert_eq!(e["ComplianceResourceType"], "AWS::EC2::Instance", "{e}");
+            assert_eq!(e["OrderingTimestamp"], "2026-11-25T14:00:00.000Z", "{e}");
+            (
+                e["ComplianceResourceId"].as_str().unwrap().to_string(),
+                e["ComplianceType"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
 }

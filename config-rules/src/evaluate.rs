@@ -128,7 +128,7 @@ async fn change(
     }
     let captured = text(item, "configurationItemCaptureTime").to_string();
     if control.depends_on.iter().any(|t| t == resource_type) {
-        return dependency_changed(item, control, params, lookups, &captured).await;
+        return dependency_changed(event, control, params, lookups, &captured).await;
     }
     let not_applicable = |why: String| Evaluation {
         compliance_resource_type: resource_type.to_string(),
@@ -180,15 +180,15 @@ async fn change(
 /// the lookups, so each one it feeds gets a fresh verdict. Live lookups read AWS as it is now;
 /// an offline inventory gets the item in place of what it holds for that resource.
 async fn dependency_changed(
-    item: &Value,
+    event: &ConfigEvent,
     control: &Control,
     params: &HashMap<String, String>,
     lookups: &Lookups,
     captured: &str,
 ) -> Result<Vec<Evaluation>, Error> {
     let merged;
-    let lookups = match lookups {
-        Lookups::Inventory(inventory) => {
+    let lookups = match (lookups, &event.item) {
+        (Lookups::Inventory(inventory), Some(item)) => {
             let mut builder = InventoryBuilder::default();
             builder.extend(inventory);
             posture_sql::sources::config_item::load(
@@ -199,7 +199,7 @@ async fn dependency_changed(
             merged = Lookups::Inventory(Arc::new(builder.finish()));
             &merged
         }
-        Lookups::Live { .. } => lookups,
+        _ => lookups,
     };
     let ctx = session(control, Arc::new(Inventory::default()), lookups).await?;
     Ok(control

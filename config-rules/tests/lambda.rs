@@ -237,3 +237,48 @@ async fn config_events_through_the_real_bootstrap_reach_moto_as_put_evaluations(
         "{body}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_role_change_through_the_real_bootstrap_puts_the_new_verdict_of_each_instance_using_it() {
+    let moto = Moto::start();
+    let made = moto.create_estate();
+    let mut lambda = Lambda::runtime();
+    lambda.start(&moto, |_| {});
+    let users: Vec<&str> = made["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap())
+        .collect();
+    let admin = made["optional"][0].as_str().unwrap();
+    let endpoint = moto.endpoint();
+    for (verb, want) in [("attach", "NON_COMPLIANT"), ("detach", "COMPLIANT")] {
+        // The role as AWS Config records it after the change (boto3's view of moto's IAM).
+        let role: Value = serde_json::from_str(&moto::estate(&[
+            "role-change",
+            &endpoint,
+            "reader",
+            verb,
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+        ]))
+        .unwrap();
+        moto.record();
+        let changed = json!({"configurationItem": role, "notificationCreationTime": "2026-11-25T14:00:01.000Z", "messageType": "ConfigurationItemChangeNotification", "recordVersion": "1.3"});
+        let (status, body) =
+            lambda.invoke(&event(changed, "ec2_instance_role_no_admin_access"));
+        assert_eq!(status, 200, "{verb}: {body}");
+        let put: BTreeMap<String, (String, String)> = puts(&moto)
+            .into_iter()
+            .flat_map(|(_, evaluations)| evaluations)
+            .map(|(kind, id, compliance)| (id, (kind, compliance)))
+            .collect();
+        for id in users.iter().chain([&admin]) {
+            let want = if *id == admin { "NON_COMPLIANT" } else { want };
+            assert_eq!(
+                put.get(*id),
+                Some(&("AWS::EC2::Instance".to_string(), want.to_string())),
+                "{verb}: {id} in {put:?}"
+            );
+        }
+    }
+}

@@ -333,17 +333,20 @@ fn a_dependency_change_re_evaluates_what_it_feeds_as_posture_check_does() {
         .iter()
         .filter(|c| !c.depends_on.is_empty())
     {
-        let check: BTreeMap<(String, String), ComplianceType> =
-            crate::verdicts::run_shared(&demo, &control.id, &HashMap::new())
-                .into_iter()
-                .map(|f| ((f.resource_type, f.resource_id), compliance_of(f.status)))
-                .collect();
-        assert!(!check.is_empty(), "{} judges nothing in the demo", control.id);
+        let findings = crate::verdicts::run_shared(&demo, &control.id, &HashMap::new());
+        assert!(!findings.is_empty(), "{} judges nothing in the demo", control.id);
         for dependency in &control.depends_on {
             let item = items
                 .iter()
                 .find(|i| i["resourceType"] == dependency.as_str())
                 .unwrap_or_else(|| panic!("the demo's Config twin has no {dependency}"));
+            let check: BTreeMap<(String, String), ComplianceType> = findings
+                .iter()
+                .map(|f| {
+                    let key = (f.resource_type.clone(), f.resource_id.clone());
+                    (key, compliance_of(f.status))
+                })
+                .collect();
             let got: BTreeMap<(String, String), ComplianceType> =
                 eval(&change_event(item, &control.id), None, &lookups)
                     .unwrap_or_else(|e| panic!("{} on {dependency}: {e}", control.id))

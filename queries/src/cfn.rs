@@ -494,4 +494,33 @@ mod tests {
                 .contains(&"ec2:DescribeRouteTables")
         );
     }
+
+    /// A change rule hears of changes to the resource types in its scope only: every type whose
+    /// items fill a table the control reads is its own or declared in `depends_on`, or a change
+    /// to it would leave the verdicts stale until the backstop. (A table its own type fills too,
+    /// as both roles and policies fill iam_policy_statement, is taken as read for its own rows.)
+    #[test]
+    fn change_rules_are_scoped_to_every_recorded_type_they_read() {
+        use posture_sql::sources::config_item::RESOURCE_TYPES;
+        for control in crate::catalogue()
+            .iter()
+            .filter(|c| c.trigger == Trigger::Change)
+        {
+            let scope = scope(control);
+            for table in control.tables().unwrap() {
+                let kinds = posture_sql::api::of(table).map_or(&[][..], |spec| spec.kinds);
+                let own = posture_sql::sources::config_item::kind_of(&control.resource_type);
+                if own.is_some_and(|own| kinds.contains(&own)) {
+                    continue;
+                }
+                for (resource_type, _) in RESOURCE_TYPES.iter().filter(|(_, k)| kinds.contains(k)) {
+                    assert!(
+                        scope.contains(resource_type),
+                        "{} reads {table}, filled by {resource_type} items: declare it in depends_on",
+                        control.id
+                    );
+                }
+            }
+        }
+    }
 }

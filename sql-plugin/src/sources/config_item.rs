@@ -140,24 +140,29 @@ fn item(ci: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), 
     Ok(())
 }
 
+/// The AWS Config resource types posture models, with the kind each one's items fill.
+pub const RESOURCE_TYPES: &[(&str, Kind)] = &[
+    ("AWS::EC2::Instance", Kind::Instance),
+    ("AWS::EC2::SecurityGroup", Kind::SecurityGroup),
+    ("AWS::EC2::NetworkInterface", Kind::NetworkInterface),
+    ("AWS::EC2::Volume", Kind::Volume),
+    ("AWS::EC2::VPC", Kind::Vpc),
+    ("AWS::EC2::Subnet", Kind::Subnet),
+    ("AWS::EC2::NetworkAcl", Kind::NetworkAcl),
+    ("AWS::EC2::RouteTable", Kind::RouteTable),
+    ("AWS::EC2::FlowLog", Kind::FlowLog),
+    ("AWS::EC2::LaunchTemplate", Kind::LaunchTemplateVersion),
+    ("AWS::IAM::Role", Kind::Role),
+    ("AWS::IAM::Policy", Kind::Policy),
+    ("AWS::CloudTrail::Trail", Kind::Trail),
+];
+
 /// The kind an AWS Config resource type loads as (None: not modelled).
 pub fn kind_of(resource_type: &str) -> Option<Kind> {
-    Some(match resource_type {
-        "AWS::EC2::Instance" => Kind::Instance,
-        "AWS::EC2::SecurityGroup" => Kind::SecurityGroup,
-        "AWS::EC2::NetworkInterface" => Kind::NetworkInterface,
-        "AWS::EC2::Volume" => Kind::Volume,
-        "AWS::EC2::VPC" => Kind::Vpc,
-        "AWS::EC2::Subnet" => Kind::Subnet,
-        "AWS::EC2::NetworkAcl" => Kind::NetworkAcl,
-        "AWS::EC2::RouteTable" => Kind::RouteTable,
-        "AWS::EC2::FlowLog" => Kind::FlowLog,
-        "AWS::EC2::LaunchTemplate" => Kind::LaunchTemplateVersion,
-        "AWS::IAM::Role" => Kind::Role,
-        "AWS::IAM::Policy" => Kind::Policy,
-        "AWS::CloudTrail::Trail" => Kind::Trail,
-        _ => return None,
-    })
+    RESOURCE_TYPES
+        .iter()
+        .find(|(name, _)| *name == resource_type)
+        .map(|(_, kind)| *kind)
 }
 
 /// Fields whose values are documents, not Config's model: recased as keys, kept as values.

@@ -173,6 +173,9 @@ struct LiveArgs {
     /// Live: assume the role of this name in every active account of your AWS Organization.
     #[arg(long, value_name = "NAME")]
     org_role: Option<String>,
+    /// Live: the ExternalId the assumed roles require (posture-readonly.yaml's ExternalId parameter).
+    #[arg(long, value_name = "ID")]
+    external_id: Option<String>,
     /// Live: fail when an account or region denies access instead of warning and going on.
     #[arg(long)]
     strict: bool,
@@ -185,6 +188,7 @@ impl LiveArgs {
             regions: self.regions.clone(),
             role_arns: self.role_arns.clone(),
             org_role: self.org_role.clone(),
+            external_id: self.external_id.clone(),
             strict: self.strict,
         };
         Ok(posture_sql::live::Live::connect(options).await?)

@@ -664,7 +664,10 @@ fn rules_eval_of_a_role_change_prints_the_new_verdict_of_each_instance_of_the_ru
     let mut expected = BTreeMap::new();
     let mut web_app = 0;
     for row in &check {
-        let uses_role = row["reason"].as_str().unwrap().contains("role/web-app-role ");
+        let uses_role = row["reason"]
+            .as_str()
+            .unwrap()
+            .contains("role/web-app-role ");
         web_app += usize::from(uses_role);
         let verdict = match row["status"].as_str().unwrap() {
             _ if uses_role => "NON_COMPLIANT",

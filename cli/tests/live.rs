@@ -231,6 +231,10 @@ async fn live_errors_are_one_line() {
         ]),
         "not an IAM role ARN",
     );
+    one_line(
+        moto.posture(&["query", "--external-id", "x", "select 1"]),
+        "--external-id: it is sent when assuming a role; give --role-arn or --org-role",
+    );
 }
 
 /// Rows of `select * from <table>` as sorted JSON text, without columns moto makes up per call.
@@ -606,6 +610,23 @@ async fn several_accounts_through_assumed_roles_and_the_organization() {
     assert_eq!(
         both,
         [("123456789012".to_string(), 2), (other.to_string(), 1)]
+    );
+    // posture-readonly.yaml's optional ExternalId goes with every AssumeRole.
+    moto.record();
+    let with_id = per_account(&[
+        "--role-arn",
+        &format!("arn:aws:iam::{other}:role/audit"),
+        "--external-id",
+        "posture-7f3c",
+    ]);
+    assert_eq!(with_id, [(other.to_string(), 1)]);
+    let assumed = moto.calls("AssumeRole");
+    assert!(!assumed.is_empty());
+    assert!(
+        assumed
+            .iter()
+            .all(|(_, body)| body.contains("ExternalId=posture-7f3c")),
+        "{assumed:?}"
     );
 
     // The organization: its management account (read as the caller) and every active member.

@@ -264,8 +264,7 @@ async fn a_role_change_through_the_real_bootstrap_puts_the_new_verdict_of_each_i
         .unwrap();
         moto.record();
         let changed = json!({"configurationItem": role, "notificationCreationTime": "2026-11-25T14:00:01.000Z", "messageType": "ConfigurationItemChangeNotification", "recordVersion": "1.3"});
-        let (status, body) =
-            lambda.invoke(&event(changed, "ec2_instance_role_no_admin_access"));
+        let (status, body) = lambda.invoke(&event(changed, "ec2_instance_role_no_admin_access"));
         assert_eq!(status, 200, "{verb}: {body}");
         let put: BTreeMap<String, (String, String)> = puts(&moto)
             .into_iter()

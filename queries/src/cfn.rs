@@ -116,8 +116,14 @@ pub fn lambda_read_actions() -> Result<Vec<&'static str>, Error> {
 /// How often AWS Config runs the periodic controls, and the backstop of those with dependencies.
 fn frequency_parameters(parameters: &mut Map<String, Value>) {
     for (name, description) in [
-        ("MaximumExecutionFrequency", "How often AWS Config runs the periodic controls."),
-        ("BackstopFrequency", "How often AWS Config re-evaluates every resource of a control whose verdicts depend on other resources (an instance's role, its security groups), besides their changes."),
+        (
+            "MaximumExecutionFrequency",
+            "How often AWS Config runs the periodic controls.",
+        ),
+        (
+            "BackstopFrequency",
+            "How often AWS Config re-evaluates every resource of a control whose verdicts depend on other resources (an instance's role, its security groups), besides their changes.",
+        ),
     ] {
         parameters.insert(name.into(), json!({
             "Type": "String",

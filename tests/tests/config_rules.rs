@@ -334,7 +334,11 @@ fn a_dependency_change_re_evaluates_what_it_feeds_as_posture_check_does() {
         .filter(|c| !c.depends_on.is_empty())
     {
         let findings = crate::verdicts::run_shared(&demo, &control.id, &HashMap::new());
-        assert!(!findings.is_empty(), "{} judges nothing in the demo", control.id);
+        assert!(
+            !findings.is_empty(),
+            "{} judges nothing in the demo",
+            control.id
+        );
         for dependency in &control.depends_on {
             let item = items
                 .iter()
@@ -388,7 +392,9 @@ fn a_role_change_puts_the_new_verdict_for_each_instance_using_the_role() {
     let profile = "arn:aws:iam::111122223333:instance-profile/web-app";
     let users: Vec<String> = crate::query(
         &Arc::new(posture_sql::Inventory::demo()),
-        &format!("select instance_id from ec2_instance where iam_instance_profile_arn = '{profile}'"),
+        &format!(
+            "select instance_id from ec2_instance where iam_instance_profile_arn = '{profile}'"
+        ),
     )
     .into_iter()
     .map(|r| r["instance_id"].as_str().unwrap().to_string())

@@ -50,6 +50,8 @@ pub struct LiveOptions {
     pub role_arns: Vec<String>,
     /// A role name to assume in every active account of the caller's AWS Organization.
     pub org_role: Option<String>,
+    /// The ExternalId the assumed roles' trust policies require (posture-readonly.yaml's).
+    pub external_id: Option<String>,
     /// Fail instead of warning when an account or region denies access.
     pub strict: bool,
 }
@@ -204,12 +206,14 @@ async fn account_of(config: &SdkConfig) -> std::result::Result<String, LiveError
 }
 
 /// The configuration with credentials from assuming `role_arn`.
-async fn assume(base: &SdkConfig, role_arn: &str) -> SdkConfig {
-    let provider = AssumeRoleProvider::builder(role_arn)
+async fn assume(base: &SdkConfig, role_arn: &str, external_id: Option<&str>) -> SdkConfig {
+    let mut provider = AssumeRoleProvider::builder(role_arn)
         .session_name("posture")
-        .configure(base)
-        .build()
-        .await;
+        .configure(base);
+    if let Some(id) = external_id {
+        provider = provider.external_id(id);
+    }
+    let provider = provider.build().await;
     base.to_builder()
         .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
             provider,
@@ -230,6 +234,14 @@ impl Live {
                 "--regions: `{bad}` is not an AWS region"
             )));
         }
+        if options.external_id.is_some()
+            && options.role_arns.is_empty()
+            && options.org_role.is_none()
+        {
+            return Err(LiveError::new(
+                "--external-id: it is sent when assuming a role; give --role-arn or --org-role",
+            ));
+        }
         let base = base_config(&options).await?;
         let caller = account_of(&base).await.map_err(|e| LiveError {
             message: format!("cannot reach AWS as the configured identity: {}", e.message),
@@ -243,7 +255,7 @@ impl Live {
                     "--role-arn {arn}: not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)"
                 )));
             }
-            let config = assume(&base, arn).await;
+            let config = assume(&base, arn, options.external_id.as_deref()).await;
             let account = account_of(&config).await.map_err(|e| LiveError {
                 message: format!("--role-arn {arn}: cannot assume the role: {}", e.message),
                 ..e
@@ -259,7 +271,7 @@ impl Live {
                     continue;
                 }
                 let arn = format!("arn:aws:iam::{account}:role/{role}");
-                let config = assume(&base, &arn).await;
+                let config = assume(&base, &arn, options.external_id.as_deref()).await;
                 match account_of(&config).await {
                     Ok(id) => configs.push((id, config)),
                     Err(e) if !options.strict => eprintln!(

@@ -12,8 +12,8 @@
 //! posture-config-rules --bench lambda` builds the benchmark on the artifact's compiled
 //! dependencies instead of a second release build; run the binary it writes with `--bench`.)
 //!
-//! POSTURE_BOOTSTRAP names the binary to start (default: the artifact's, unzipped by
-//! `cargo lambda build` next to the zip); POSTURE_BENCH_ITEMS the corpus size (default 5,000).
+//! POSTURE_BOOTSTRAP names the binary to start (default: the artifact's, the one `cargo lambda
+//! build` zipped); POSTURE_BENCH_ITEMS the corpus size (default 5,000).
 
 #[path = "../../tests/support/lambda.rs"]
 mod lambda;
@@ -133,7 +133,7 @@ fn main() {
         String::from("| measure | posture | baseline | ratio |\n|---|---:|---:|---:|\n");
 
     // The artifact.
-    let zip = lambda::artifact().with_file_name("bootstrap.zip");
+    let zip = lambda::artifact_zip();
     let zipped = std::fs::metadata(&zip)
         .unwrap_or_else(|e| panic!("{}: {e}; build it first (see the header)", zip.display()))
         .len();

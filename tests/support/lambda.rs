@@ -35,16 +35,26 @@ pub fn bootstrap() -> PathBuf {
         })
 }
 
-/// The deployable artifact: the binary `cargo lambda build --output-format zip` leaves next to
-/// its zip (see config-rules/README.md).
+/// The deployable artifact, `cargo lambda build --profile lambda --output-format zip` (see
+/// config-rules/README.md): the zip, and the binary it holds, where cargo wrote it.
+pub fn artifact_zip() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/lambda/bootstrap/bootstrap.zip")
+}
+
 pub fn artifact() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/lambda/bootstrap/bootstrap")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/x86_64-unknown-linux-gnu/lambda/bootstrap")
 }
 
 /// Benchmarks measure the artifact unless POSTURE_BOOTSTRAP names another binary. Call before
 /// any thread reads the environment.
 pub fn measure_the_artifact_by_default() {
     if std::env::var_os("POSTURE_BOOTSTRAP").is_none() {
+        assert!(
+            artifact().exists(),
+            "{} not found: build the artifact first (BENCHMARKS.md) or set POSTURE_BOOTSTRAP",
+            artifact().display()
+        );
         // SAFETY: called first in a benchmark's main, before other threads exist.
         unsafe { std::env::set_var("POSTURE_BOOTSTRAP", artifact()) };
     }

@@ -12,8 +12,8 @@
 //! posture-config-rules --bench lambda` builds the benchmark on the artifact's compiled
 //! dependencies instead of a second release build; run the binary it writes with `--bench`.)
 //!
-//! POSTURE_BOOTSTRAP names the binary to start (default: the artifact's, unzipped by
-//! `cargo lambda build` next to the zip); POSTURE_BENCH_ITEMS the corpus size (default 5,000).
+//! POSTURE_BOOTSTRAP names the binary to start (default: the artifact's, the one `cargo lambda
+//! build` zipped); POSTURE_BENCH_ITEMS the corpus size (default 5,000).
 
 #[path = "../../tests/support/lambda.rs"]
 mod lambda;
@@ -123,6 +123,7 @@ fn rate(n: usize, d: Duration) -> f64 {
 }
 
 fn main() {
+    lambda::measure_the_artifact_by_default();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let n: usize = std::env::var("POSTURE_BENCH_ITEMS")
         .ok()
@@ -132,7 +133,7 @@ fn main() {
         String::from("| measure | posture | baseline | ratio |\n|---|---:|---:|---:|\n");
 
     // The artifact.
-    let zip = repo("target/lambda/bootstrap/bootstrap.zip");
+    let zip = lambda::artifact_zip();
     let zipped = std::fs::metadata(&zip)
         .unwrap_or_else(|e| panic!("{}: {e}; build it first (see the header)", zip.display()))
         .len();
@@ -144,15 +145,6 @@ fn main() {
 
     // Cold start: process start → the first invocation's response, which comes after its
     // PutEvaluations was answered.
-    if std::env::var_os("POSTURE_BOOTSTRAP").is_none() {
-        // SAFETY: single-threaded here, before anything reads the environment.
-        unsafe {
-            std::env::set_var(
-                "POSTURE_BOOTSTRAP",
-                repo("target/lambda/bootstrap/bootstrap"),
-            )
-        };
-    }
     let moto = moto::Moto::start();
     let mut function = lambda::Lambda::runtime();
     let item = &corpus(1)[0];

@@ -281,3 +281,48 @@ async fn a_role_change_through_the_real_bootstrap_puts_the_new_verdict_of_each_i
         }
     }
 }
+
+/// What a table fetches along with its own kind reaches it in a periodic run: each snapshot's
+/// createVolumePermission (ebs_snapshot.is_public) and each trail's status
+/// (cloudtrail_trail.is_logging). The invocation's fetch cache once kept only the scanned kind,
+/// so every snapshot came out NOT_APPLICABLE and a logging trail's account NON_COMPLIANT.
+#[test]
+fn periodic_runs_read_what_a_table_fetches_with_its_kind() {
+    let moto = Moto::start();
+    let made = moto.create_estate();
+    let mut lambda = Lambda::runtime();
+    lambda.start(&moto, |_| {});
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let scheduled = json!({"awsAccountId": ACCOUNT, "notificationCreationTime": now, "messageType": "ScheduledNotification", "recordVersion": "1.0"});
+    let verdicts = |control: &str| -> BTreeMap<String, String> {
+        moto.record();
+        let (_, body) = lambda.invoke(&event(scheduled.clone(), control));
+        let verdicts: BTreeMap<String, String> = puts(&moto)
+            .into_iter()
+            .flat_map(|(_, e)| e)
+            .map(|(_, id, compliance)| (id, compliance))
+            .collect();
+        assert!(!verdicts.is_empty(), "{control}: {body}");
+        verdicts
+    };
+
+    let snapshots = verdicts("ebs_snapshot_not_public");
+    let public = made["public_snapshot"].as_str().unwrap();
+    assert_eq!(snapshots[public], "NON_COMPLIANT", "{snapshots:?}");
+    assert!(
+        snapshots
+            .iter()
+            .all(|(id, c)| id == public || c == "COMPLIANT"),
+        "{snapshots:?}"
+    );
+    assert_eq!(
+        moto.calls("DescribeSnapshotAttribute").len(),
+        snapshots.len()
+    );
+
+    // The estate's multi-region trail "main" is logging.
+    assert_eq!(
+        verdicts("cloudtrail_multi_region_enabled"),
+        BTreeMap::from([(ACCOUNT.to_string(), "COMPLIANT".to_string())])
+    );
+}

@@ -35,6 +35,31 @@ pub fn bootstrap() -> PathBuf {
         })
 }
 
+/// The deployable artifact, `cargo lambda build --profile lambda --output-format zip` (see
+/// config-rules/README.md): the zip, and the binary it holds, where cargo wrote it.
+pub fn artifact_zip() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/lambda/bootstrap/bootstrap.zip")
+}
+
+pub fn artifact() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/x86_64-unknown-linux-gnu/lambda/bootstrap")
+}
+
+/// Benchmarks measure the artifact unless POSTURE_BOOTSTRAP names another binary. Call before
+/// any thread reads the environment.
+pub fn measure_the_artifact_by_default() {
+    if std::env::var_os("POSTURE_BOOTSTRAP").is_none() {
+        assert!(
+            artifact().exists(),
+            "{} not found: build the artifact first (BENCHMARKS.md) or set POSTURE_BOOTSTRAP",
+            artifact().display()
+        );
+        // SAFETY: called first in a benchmark's main, before other threads exist.
+        unsafe { std::env::set_var("POSTURE_BOOTSTRAP", artifact()) };
+    }
+}
+
 fn cargo_lambda() -> PathBuf {
     let path = std::env::var_os("POSTURE_CARGO_LAMBDA")
         .map(PathBuf::from)
@@ -113,14 +138,22 @@ impl Lambda {
         }
     }
 
+    /// The function process's id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.function.as_ref().map(Child::id)
+    }
+
     /// One invocation: the HTTP status and the function's response (or error) body.
     pub fn invoke(&self, event: &Value) -> (u16, Value) {
+        self.invoke_within(event, Duration::from_secs(120))
+    }
+
+    /// One invocation that may take up to `limit` (then the call fails).
+    pub fn invoke_within(&self, event: &Value, limit: Duration) -> (u16, Value) {
         let body = event.to_string();
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         // A function that died never answers: fail, not hang.
-        stream
-            .set_read_timeout(Some(Duration::from_secs(120)))
-            .unwrap();
+        stream.set_read_timeout(Some(limit)).unwrap();
         write!(
             stream,
             "POST /2015-03-31/functions/_/invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -130,7 +163,7 @@ impl Lambda {
         let mut response = Vec::new();
         stream
             .read_to_end(&mut response)
-            .expect("the function answers within 120 s");
+            .unwrap_or_else(|e| panic!("the function did not answer within {limit:?}: {e}"));
         let response = String::from_utf8_lossy(&response);
         let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
         let status = head

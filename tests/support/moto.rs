@@ -123,6 +123,41 @@ impl Moto {
             .collect()
     }
 
+    /// First attempts since `record()`, counted per action (query protocols name it in the
+    /// body's `Action=`, JSON ones in X-Amz-Target).
+    pub fn actions(&self) -> std::collections::BTreeMap<String, usize> {
+        let recording =
+            std::fs::read_to_string(self.dir.join("recording.jsonl")).unwrap_or_default();
+        let mut counts = std::collections::BTreeMap::new();
+        for r in recording
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        {
+            if r["headers"]["Amz-Sdk-Request"]
+                .as_str()
+                .is_some_and(|a| !a.starts_with("attempt=1;"))
+            {
+                continue;
+            }
+            let body = r["body"].as_str().unwrap_or_default();
+            let body = if r["body_encoded"] == true {
+                String::from_utf8(BASE64.decode(body).unwrap_or_default()).unwrap_or_default()
+            } else {
+                body.to_string()
+            };
+            let action = match r["headers"]["X-Amz-Target"].as_str() {
+                Some(target) => target.rsplit('.').next().unwrap_or(target).to_string(),
+                None => body
+                    .split('&')
+                    .find_map(|p| p.strip_prefix("Action="))
+                    .unwrap_or("(no action)")
+                    .to_string(),
+            };
+            *counts.entry(action).or_insert(0) += 1;
+        }
+        counts
+    }
+
     pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
         let config = aws_sdk_ec2::Config::builder()
             .behavior_version(BehaviorVersion::latest())

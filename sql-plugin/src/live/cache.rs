@@ -78,9 +78,11 @@ impl RunCache {
                     .map(Arc::new)
             })
             .await?;
+        // Without the IAM kinds only other scans asked for; companions fetched with `kinds`
+        // (a snapshot's permissions, a trail's status) stay: the table reads them.
         Ok(resources
             .iter()
-            .filter(|r| kinds.contains(&r.kind))
+            .filter(|r| kinds.contains(&r.kind) || !fetched.contains(&r.kind))
             .cloned()
             .collect())
     }

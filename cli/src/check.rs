@@ -144,7 +144,7 @@ fn rows(results: &[(&Control, Vec<Finding>)]) -> Vec<serde_json::Value> {
                 json!({
                     "control_id": c.id, "title": c.title, "severity": c.severity, "resource": f.resource,
                     "resource_type": f.resource_type, "resource_id": f.resource_id, "status": f.status,
-                    "reason": f.reason, "account_id": f.account_id, "region": f.region,
+                    "reason": f.reason, "account_id": f.account_id, "region": f.region, "unverified": f.unverified,
                 })
             })
         })

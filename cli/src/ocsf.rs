@@ -18,6 +18,7 @@ fn finding(c: &Control, f: &Finding, time: i64) -> Value {
         Severity::Low => (2, "Low"),
     };
     let (status_id, status, status_code) = match f.status {
+        _ if f.unverified => (0, "Unknown", "UNVERIFIED"),
         Status::Ok => (1, "Pass", "PASS"),
         Status::Alarm => (3, "Fail", "FAIL"),
         Status::Skip => (99, "Not Applicable", "SKIP"),

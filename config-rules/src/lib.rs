@@ -48,16 +48,24 @@ pub struct Evaluation {
 impl Evaluation {
     /// A control's finding as an evaluation ordered at `time`; the reason cut to what
     /// PutEvaluations takes.
+    /// A finding the evidence could not support is NON_COMPLIANT: custom rules cannot put
+    /// INSUFFICIENT_DATA, and NOT_APPLICABLE would hide it.
     pub fn of(finding: posture_queries::Finding, time: &str) -> Evaluation {
+        use posture_queries::Status;
+        let (compliance_type, annotation) = match finding.status {
+            _ if finding.unverified => (
+                ComplianceType::NonCompliant,
+                format!("could not verify: {}", finding.reason),
+            ),
+            Status::Ok => (ComplianceType::Compliant, finding.reason),
+            Status::Alarm => (ComplianceType::NonCompliant, finding.reason),
+            Status::Skip => (ComplianceType::NotApplicable, finding.reason),
+        };
         Evaluation {
             compliance_resource_type: finding.resource_type,
             compliance_resource_id: finding.resource_id,
-            compliance_type: match finding.status {
-                posture_queries::Status::Ok => ComplianceType::Compliant,
-                posture_queries::Status::Alarm => ComplianceType::NonCompliant,
-                posture_queries::Status::Skip => ComplianceType::NotApplicable,
-            },
-            annotation: evaluate::cut(&finding.reason),
+            compliance_type,
+            annotation: evaluate::cut(&annotation),
             ordering_timestamp: time.to_string(),
         }
     }

@@ -19,7 +19,7 @@ select
   snapshot_id as resource_id,
   case
     when owner_id is not null and owner_id <> account_id then 'skip'
-    when is_public is null then 'skip'
+    when is_public is null then 'unverified'
     when is_public then 'alarm'
     else 'ok'
   end as status,

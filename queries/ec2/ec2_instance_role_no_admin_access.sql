@@ -41,6 +41,18 @@ role_findings as (
   where policy_type = 'inline' and iam_is_admin(effect, actions, not_actions, resources)
   group by role_arn, account_id, policy_name
 ),
+-- Evidence that could not be read: an attached customer managed policy that is not loaded or
+-- whose default document is unreadable, an unreadable inline policy.
+unreadable as (
+  select a.role_arn, a.account_id,
+         'policy ' || a.policy_arn || coalesce(': ' || p.document_problem, ' is not in the inventory') as gap
+  from iam_role_policy_attachment a
+  left join iam_policy p on p.arn = a.policy_arn
+  where (p.arn is null and a.policy_arn not like 'arn:%:iam::aws:policy/%') or p.document_problem is not null
+  union all
+  select role_arn, account_id, 'inline policy ' || problem
+  from (select arn as role_arn, account_id, unnest(inline_policy_problems) as problem from iam_role)
+),
 instance_roles as (
   select i.arn, i.instance_id, i.instance_state, i.iam_instance_profile_arn, i.account_id, i.region,
          p.arn as profile_found, p.role_arns[1] as role_arn
@@ -49,9 +61,11 @@ instance_roles as (
 ),
 verdicts as (
   select r.arn, r.instance_id, r.instance_state, r.iam_instance_profile_arn, r.profile_found, r.role_arn, r.account_id, r.region,
-         array_to_string(array_sort(array_agg(f.finding) filter (where f.finding is not null)), '; ') as findings
+         array_to_string(array_sort(array_agg(distinct f.finding) filter (where f.finding is not null)), '; ') as findings,
+         array_to_string(array_sort(array_agg(distinct u.gap) filter (where u.gap is not null)), '; ') as gaps
   from instance_roles r
   left join role_findings f on f.role_arn = r.role_arn and f.account_id = r.account_id
+  left join unreadable u on u.role_arn = r.role_arn and u.account_id = r.account_id
   group by r.arn, r.instance_id, r.instance_state, r.iam_instance_profile_arn, r.profile_found, r.role_arn, r.account_id, r.region
 )
 select
@@ -61,8 +75,10 @@ select
   case
     when instance_state = 'terminated' then 'skip'
     when iam_instance_profile_arn is null then 'skip'
-    when profile_found is null or role_arn is null then 'skip'
+    when profile_found is null then 'unverified'
+    when role_arn is null then 'skip'
     when findings <> '' then 'alarm'
+    when gaps <> '' then 'unverified'
     else 'ok'
   end as status,
   case
@@ -71,6 +87,7 @@ select
     when profile_found is null then instance_id || ': instance profile ' || iam_instance_profile_arn || ' is not in the inventory (load IAM).'
     when role_arn is null then instance_id || ': instance profile ' || iam_instance_profile_arn || ' has no role.'
     when findings <> '' then instance_id || ' role ' || role_arn || ' has administrative access: ' || findings || '.'
+    when gaps <> '' then instance_id || ' role ' || role_arn || ': ' || gaps || '.'
     else instance_id || ' role ' || role_arn || ' has no administrative policy.'
   end as reason,
   account_id,

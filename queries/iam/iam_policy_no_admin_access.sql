@@ -23,8 +23,13 @@ select
   p.arn as resource,
   'AWS::IAM::Policy' as resource_type,
   coalesce(p.policy_id, p.arn) as resource_id, -- the id (what AWS Config names), else the ARN if the source left it out
-  case when a.policy_arn is null then 'ok' else 'alarm' end as status,
   case
+    when a.policy_arn is not null then 'alarm'
+    when p.document_problem is not null then 'unverified'
+    else 'ok'
+  end as status,
+  case
+    when a.policy_arn is null and p.document_problem is not null then coalesce(p.policy_name, p.arn) || ': ' || p.document_problem || ', so its statements could not be checked.'
     when a.policy_arn is null then coalesce(p.policy_name, p.arn) || ' (default version ' || coalesce(p.default_version_id, '?') || ') has no admin statement.'
     else coalesce(p.policy_name, p.arn) || ' (default version ' || coalesce(p.default_version_id, '?') || ') allows * on *' || case when a.conditional then ', under a Condition' else '' end || '.'
   end as reason,

@@ -22,8 +22,13 @@ select
   p.arn as resource,
   'AWS::IAM::Policy' as resource_type,
   coalesce(p.policy_id, p.arn) as resource_id, -- the id (what AWS Config names), else the ARN if the source left it out
-  case when w.policy_arn is null then 'ok' else 'alarm' end as status,
   case
+    when w.policy_arn is not null then 'alarm'
+    when p.document_problem is not null then 'unverified'
+    else 'ok'
+  end as status,
+  case
+    when w.policy_arn is null and p.document_problem is not null then coalesce(p.policy_name, p.arn) || ': ' || p.document_problem || ', so its statements could not be checked.'
     when w.policy_arn is null then coalesce(p.policy_name, p.arn) || ' grants no service-wide wildcard on all resources.'
     else coalesce(p.policy_name, p.arn) || ' grants ' || w.grants || ' on all resources.'
   end as reason,

@@ -141,6 +141,9 @@ pub struct Finding {
     pub reason: String,
     pub account_id: String,
     pub region: String,
+    /// The evidence the verdict needs was missing, unreadable or contradictory (the row's
+    /// status was `unverified`): `skip` here, NON_COMPLIANT in AWS Config, never ok.
+    pub unverified: bool,
 }
 
 /// A control's findings while its query runs ([`Control::stream`]): rows are read into findings
@@ -453,13 +456,14 @@ impl Control {
                 }
                 Ok(columns[i].value(row).to_string())
             };
-            let status = match text(3)?.as_str() {
-                "ok" => Status::Ok,
-                "alarm" => Status::Alarm,
-                "skip" => Status::Skip,
+            let (status, unverified) = match text(3)?.as_str() {
+                "ok" => (Status::Ok, false),
+                "alarm" => (Status::Alarm, false),
+                "skip" => (Status::Skip, false),
+                "unverified" => (Status::Skip, true),
                 other => {
                     return Err(contract(format!(
-                        "status `{other}` is not ok, alarm or skip"
+                        "status `{other}` is not ok, alarm, skip or unverified"
                     )));
                 }
             };
@@ -472,6 +476,7 @@ impl Control {
                 reason: shorten(text(4)?),
                 account_id: text(5)?,
                 region: text(6)?,
+                unverified,
             });
         }
         Ok(())

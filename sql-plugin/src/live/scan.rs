@@ -421,12 +421,12 @@ pub(crate) async fn fetch(
     let mut out = Vec::with_capacity(values.len());
     for (kind, mut data) in values {
         // Policy documents arrive URL-encoded, as in AWS Config: decoded in the one shared place.
-        crate::sources::decode_iam_documents(
+        // One that cannot be read stays as it came and its policy's findings say unverified.
+        let _unreadable = crate::sources::decode_iam_documents(
             kind,
             &mut data,
             std::path::Path::new(&format!("live {}/{}", call.account.id, call.region)),
-        )
-        .map_err(|e| LiveError::new(e.to_string()))?;
+        );
         out.push(Resource::new(kind, &call.account.id, call.region, data));
     }
     Ok(out)

@@ -50,15 +50,17 @@ pub fn load(
         });
     };
     let (account, region) = account_and_region(relative, shown)?;
-    let resource = |kind: Kind, data: &Value| -> Result<Resource, Error> {
+    let resource = |kind: Kind, data: &Value, builder: &mut InventoryBuilder| -> Resource {
         let region = if matches!(kind, Kind::Role | Kind::Policy) {
             "global"
         } else {
             region
         };
         let mut data = data.clone();
-        crate::sources::decode_iam_documents(kind, &mut data, shown)?;
-        Ok(Resource::new(kind, account, region, data))
+        for note in crate::sources::decode_iam_documents(kind, &mut data, shown) {
+            builder.note(note);
+        }
+        Resource::new(kind, account, region, data)
     };
     let mut recognised = false;
 
@@ -70,7 +72,8 @@ pub fn load(
                 "Reservations.Instances",
                 shown,
             )? {
-                builder.add(resource(Kind::Instance, instance)?);
+                let r = resource(Kind::Instance, instance, builder);
+                builder.add(r);
             }
         }
     }
@@ -78,7 +81,8 @@ pub fn load(
         if let Some(list) = object.get(*key) {
             recognised = true;
             for item in as_list(list, key, shown)? {
-                builder.add(resource(*kind, item)?);
+                let r = resource(*kind, item, builder);
+                builder.add(r);
             }
         }
     }
@@ -91,18 +95,21 @@ pub fn load(
                 "describe-snapshot-attribute output",
             ));
         }
-        builder.add(resource(Kind::SnapshotPermissions, value)?);
+        let r = resource(Kind::SnapshotPermissions, value, builder);
+        builder.add(r);
     }
     if object.contains_key("EbsEncryptionByDefault") || is_only(object, "KmsKeyId") {
         recognised = true;
-        builder.merge(resource(Kind::EbsDefaults, value)?);
+        let r = resource(Kind::EbsDefaults, value, builder);
+        builder.merge(r);
     }
     if object.contains_key("IsLogging") {
         recognised = true;
         let mut status = value.clone();
         let name = trail_name(&status, shown)?;
         status["Name"] = Value::String(name);
-        builder.add(resource(Kind::TrailStatus, &status)?);
+        let r = resource(Kind::TrailStatus, &status, builder);
+        builder.add(r);
     }
     if !recognised && !object.keys().all(|k| IGNORED.contains(&k.as_str())) {
         let keys = object

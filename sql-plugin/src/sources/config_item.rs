@@ -125,8 +125,9 @@ fn item(ci: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), 
 
     let mut data = pascal(configuration);
     mend(kind, &mut data, ci);
-    crate::sources::decode_iam_documents(kind, &mut data, shown)
-        .map_err(|e| bad(&e.to_string()))?;
+    for note in crate::sources::decode_iam_documents(kind, &mut data, shown) {
+        builder.note(format!("{note} (item {resource_id})"));
+    }
     let region = if matches!(kind, Kind::Role | Kind::Policy) {
         "global"
     } else {

@@ -42,9 +42,11 @@ pub fn policy_document(v: &Value, shown: &Path, field: &str) -> Result<Value, Er
         field: field.to_string(),
         reason,
     };
-    match v {
-        Value::Object(_) => Ok(v.clone()),
-        Value::Array(items) if items.len() == 1 && items[0].is_object() => Ok(items[0].clone()),
+    let decoded = match v {
+        Value::Object(_) => v.clone(),
+        Value::Array(items) if items.len() == 1 && items.iter().all(Value::is_object) => {
+            items.iter().next().cloned().unwrap_or_default()
+        }
         Value::String(s) => {
             let text = if s.trim_start().starts_with('{') {
                 s.clone()
@@ -55,33 +57,57 @@ pub fn policy_document(v: &Value, shown: &Path, field: &str) -> Result<Value, Er
                     .into_owned()
             };
             serde_json::from_str(&text)
-                .map_err(|e| bad(format!("policy document is not JSON: {e}")))
+                .map_err(|e| bad(format!("policy document is not JSON: {e}")))?
         }
-        other => Err(bad(format!("expected a policy document, got {other}"))),
+        other => {
+            return Err(bad(format!(
+                "expected a policy document, got {}",
+                kind_of(other)
+            )));
+        }
+    };
+    match decoded {
+        Value::Object(_) => Ok(decoded),
+        other => Err(bad(format!(
+            "policy document is {}, not an object",
+            kind_of(&other)
+        ))),
     }
 }
 
-/// Decodes every policy document of a canonical IAM role or managed policy in place.
-pub fn decode_iam_documents(
-    kind: crate::Kind,
-    data: &mut Value,
-    shown: &Path,
-) -> Result<(), Error> {
-    let decode = |v: &mut Value, field: &str| -> Result<(), Error> {
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a bool",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Decodes every policy document of a canonical IAM role or managed policy in place. A document
+/// that cannot be read stays as it came, so the tables judge its policy unverified (never as
+/// having no statements); the returned notes say which and why.
+pub fn decode_iam_documents(kind: crate::Kind, data: &mut Value, shown: &Path) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mut decode = |v: &mut Value, field: &str| {
         if !v.is_null() {
-            *v = policy_document(v, shown, field)?;
+            match policy_document(v, shown, field) {
+                Ok(doc) => *v = doc,
+                Err(e) => notes.push(format!("{e}; its policy is judged unverified")),
+            }
         }
-        Ok(())
     };
     match kind {
         crate::Kind::Role => {
             if let Some(doc) = data.get_mut("AssumeRolePolicyDocument") {
-                decode(doc, "AssumeRolePolicyDocument")?;
+                decode(doc, "AssumeRolePolicyDocument");
             }
             if let Some(Value::Array(policies)) = data.get_mut("RolePolicyList") {
                 for p in policies {
                     if let Some(doc) = p.get_mut("PolicyDocument") {
-                        decode(doc, "RolePolicyList.PolicyDocument")?;
+                        decode(doc, "RolePolicyList.PolicyDocument");
                     }
                 }
             }
@@ -90,14 +116,14 @@ pub fn decode_iam_documents(
             if let Some(Value::Array(versions)) = data.get_mut("PolicyVersionList") {
                 for v in versions {
                     if let Some(doc) = v.get_mut("Document") {
-                        decode(doc, "PolicyVersionList.Document")?;
+                        decode(doc, "PolicyVersionList.Document");
                     }
                 }
             }
         }
         _ => {}
     }
-    Ok(())
+    notes
 }
 
 #[cfg(test)]
@@ -135,8 +161,41 @@ mod tests {
         let err = policy_document(&json!(3), Path::new("iam.json"), "Document").unwrap_err();
         assert!(
             err.to_string()
-                .contains("expected a policy document, got 3"),
+                .contains("expected a policy document, got a number"),
             "{err}"
+        );
+        // Valid JSON that is not a policy: an encoded array (`[]`), a string, a number.
+        for (encoded, got) in [
+            ("%5B%5D", "an array"),
+            ("%22x%22", "a string"),
+            ("7", "a number"),
+        ] {
+            let err = policy_document(&json!(encoded), Path::new("iam.json"), "Document")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(&format!("policy document is {got}, not an object")),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unreadable_document_stays_as_it_came_with_a_note() {
+        let mut policy = json!({"PolicyVersionList": [
+            {"VersionId": "v1", "IsDefaultVersion": true, "Document": "%5B%7B%7D%2C%7B%7D%5D"},
+            {"VersionId": "v2", "IsDefaultVersion": false, "Document": {"Statement": []}},
+        ]});
+        let notes = decode_iam_documents(crate::Kind::Policy, &mut policy, Path::new("p.json"));
+        assert_eq!(
+            policy["PolicyVersionList"][0]["Document"],
+            "%5B%7B%7D%2C%7B%7D%5D"
+        );
+        assert_eq!(
+            notes,
+            [
+                "p.json: field PolicyVersionList.Document: policy document is an array, not an object; its policy is judged unverified"
+            ]
         );
     }
 }

@@ -6,7 +6,7 @@ pub static TABLE: Table = Table {
     records: |inv| {
         let mut out = Vec::new();
         for p in inv.of(Kind::Policy) {
-            if let Some(doc) = super::iam_policy::default_document(&p.data) {
+            if let Ok(doc) = super::iam_policy::default_document(&p.data) {
                 let owner = json!({"PolicyArn": p.data.str_at("Arn"), "PolicyName": p.data.str_at("PolicyName"), "PolicyType": "managed"});
                 push_statements(&mut out, p, owner, doc);
             }
@@ -19,7 +19,7 @@ pub static TABLE: Table = Table {
                 .into_iter()
                 .flatten()
             {
-                if let Some(doc) = inline.at("PolicyDocument") {
+                if let Ok(doc) = super::iam_policy::readable(inline.at("PolicyDocument")) {
                     let owner = json!({"PolicyName": inline.str_at("PolicyName"), "PolicyType": "inline", "RoleName": role.data.str_at("RoleName"), "RoleArn": role.data.str_at("Arn")});
                     push_statements(&mut out, role, owner, doc);
                 }

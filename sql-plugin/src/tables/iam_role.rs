@@ -41,6 +41,27 @@ pub static TABLE: Table = Table {
             |r| r.resource.text_list("RolePolicyList", Some("PolicyName")),
         ),
         col(
+            "inline_policy_problems",
+            TextList,
+            "Inline policies whose document cannot be read, as `name: why`. Controls judge such a role unverified.",
+            |r| {
+                let inline = r.resource.at("RolePolicyList").and_then(Value::as_array);
+                Cell::TextList(
+                    inline
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| {
+                            let why = super::iam_policy::readable(p.at("PolicyDocument")).err()?;
+                            Some(format!(
+                                "{}: {why}",
+                                p.str_at("PolicyName").unwrap_or("(no name)")
+                            ))
+                        })
+                        .collect(),
+                )
+            },
+        ),
+        col(
             "instance_profile_arns",
             TextList,
             "Instance profiles that carry the role.",

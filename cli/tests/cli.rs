@@ -691,3 +691,67 @@ fn rules_eval_of_a_role_change_prints_the_new_verdict_of_each_instance_of_the_ru
         .collect();
     assert_eq!(got, expected);
 }
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("posture-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn hostile_config_items_give_one_error_line_not_a_panic() {
+    let dir = scratch("hostile-items");
+    let item = |kind: &str, id: &str, configuration: Value| json!({"resourceType": kind, "resourceId": id, "accountId": "111122223333", "awsRegion": "us-east-1", "configurationItemStatus": "OK", "configuration": configuration, "tags": {"Name": "x"}});
+    let cases = [
+        (
+            "array.json",
+            item("AWS::EC2::Instance", "i-1", json!("[1, 2]")),
+            "array.json: AWS Config item i-1: field configuration: a JSON string holding an array, not an object",
+        ),
+        (
+            "number.json",
+            item("AWS::EC2::FlowLog", "fl-1", json!("3")),
+            "number.json: AWS Config item fl-1: field configuration: a JSON string holding a number, not an object",
+        ),
+        (
+            "bool.json",
+            item("AWS::EC2::Volume", "vol-1", json!("true")),
+            "bool.json: AWS Config item vol-1: field configuration: a JSON string holding a boolean, not an object",
+        ),
+        (
+            "scalar.json",
+            json!([item("AWS::S3::Bucket", "b", json!({})), 3]),
+            "scalar.json: field [1]: expected an AWS Config item (an object), got 3",
+        ),
+    ];
+    for (name, content, expected) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, content.to_string()).unwrap();
+        let path = path.to_str().unwrap();
+        let err = fails(&["query", "--inventory", path, "select 1"]);
+        assert_eq!(err, format!("error: {}/{expected}\n", dir.display()));
+        let err = fails(&["check", "--inventory", path]);
+        assert_eq!(err, format!("error: {}/{expected}\n", dir.display()));
+    }
+    // The same item in a Config rule's event.
+    let event = repo(
+        "tests/fixtures/config-events/event-awsConfigRuleConfigurationChanged.powertools.json",
+    );
+    let mut value: Value = serde_json::from_str(&std::fs::read_to_string(event).unwrap()).unwrap();
+    let mut invoking: Value =
+        serde_json::from_str(value["invokingEvent"].as_str().unwrap()).unwrap();
+    invoking["configurationItem"]["configuration"] = json!("[1, 2]");
+    value["invokingEvent"] = json!(invoking.to_string());
+    value["ruleParameters"] = json!("{\"controlId\": \"ec2_instance_imdsv2_required\"}");
+    let path = dir.join("event.json");
+    std::fs::write(&path, value.to_string()).unwrap();
+    let err = fails(&["rules", "eval", "--event", path.to_str().unwrap()]);
+    assert!(
+        err.contains("field configuration: a JSON string holding an array, not an object")
+            && err.lines().count() == 1,
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

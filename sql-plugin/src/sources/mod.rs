@@ -34,6 +34,24 @@ pub fn load_file(
     }
 }
 
+/// The most characters of an input value an error message or note quotes.
+pub const EXCERPT_CHARS: usize = 80;
+
+/// Input text as quoted in errors and notes: at most [`EXCERPT_CHARS`] characters, with `…`
+/// when cut. Every message that quotes an input value goes through here.
+pub fn excerpt(text: &str) -> String {
+    if text.chars().nth(EXCERPT_CHARS).is_some() {
+        format!("{}…", text.chars().take(EXCERPT_CHARS).collect::<String>())
+    } else {
+        text.to_string()
+    }
+}
+
+/// A JSON value as quoted in errors: its JSON text, cut by [`excerpt`].
+pub fn excerpt_json(v: &Value) -> String {
+    excerpt(&v.to_string())
+}
+
 /// An IAM policy document as JSON: the API returns it URL-encoded, the CLI decodes it, AWS
 /// Config keeps it encoded, and some tools wrap it in a one-element list.
 pub fn policy_document(v: &Value, shown: &Path, field: &str) -> Result<Value, Error> {
@@ -44,7 +62,13 @@ pub fn policy_document(v: &Value, shown: &Path, field: &str) -> Result<Value, Er
     };
     match v {
         Value::Object(_) => Ok(v.clone()),
-        Value::Array(items) if items.len() == 1 && items[0].is_object() => Ok(items[0].clone()),
+        Value::Array(items) => match items.as_slice() {
+            [only @ Value::Object(_)] => Ok(only.clone()),
+            _ => Err(bad(format!(
+                "expected a policy document, got {}",
+                excerpt_json(v)
+            ))),
+        },
         Value::String(s) => {
             let text = if s.trim_start().starts_with('{') {
                 s.clone()
@@ -57,7 +81,10 @@ pub fn policy_document(v: &Value, shown: &Path, field: &str) -> Result<Value, Er
             serde_json::from_str(&text)
                 .map_err(|e| bad(format!("policy document is not JSON: {e}")))
         }
-        other => Err(bad(format!("expected a policy document, got {other}"))),
+        other => Err(bad(format!(
+            "expected a policy document, got {}",
+            excerpt_json(other)
+        ))),
     }
 }
 
@@ -136,6 +163,31 @@ mod tests {
         assert!(
             err.to_string()
                 .contains("expected a policy document, got 3"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn excerpts_are_bounded_to_80_characters() {
+        assert_eq!(excerpt("short"), "short");
+        assert_eq!(excerpt(&"é".repeat(80)), "é".repeat(80));
+        assert_eq!(excerpt(&"é".repeat(81)), format!("{}…", "é".repeat(80)));
+        let err = policy_document(&json!("x".repeat(500)), Path::new("iam.json"), "Document")
+            .unwrap_err()
+            .to_string();
+        assert!(err.len() < 200, "{err}");
+        let err = policy_document(
+            &json!([{"a": "x".repeat(500)}, {}]),
+            Path::new("iam.json"),
+            "Document",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with(
+                "iam.json: field Document: expected a policy document, got [{\"a\":\"xxx"
+            ) && err.ends_with('…')
+                && err.chars().count() < 150,
             "{err}"
         );
     }

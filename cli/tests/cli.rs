@@ -755,3 +755,94 @@ fn hostile_config_items_give_one_error_line_not_a_panic() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn list_policies_output_never_replaces_the_documents_of_gaad() {
+    let dir = scratch("list-policies");
+    let global = dir.join("111122223333/global");
+    std::fs::create_dir_all(&global).unwrap();
+    let listed = json!({"PolicyName": "admin", "PolicyId": "ANPAADMIN", "Arn": "arn:aws:iam::111122223333:policy/admin", "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 1, "IsAttachable": true});
+    let mut detailed = listed.clone();
+    detailed["PolicyVersionList"] = json!([{"VersionId": "v1", "IsDefaultVersion": true, "Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]);
+    std::fs::write(
+        global.join("get-account-authorization-details.json"),
+        json!({"Policies": [detailed], "RoleDetailList": [], "UserDetailList": [], "GroupDetailList": []}).to_string(),
+    )
+    .unwrap();
+    // `list-policies` sorts after `get-account-authorization-details`: it is loaded last.
+    std::fs::write(
+        global.join("list-policies.json"),
+        json!({"Policies": [listed]}).to_string(),
+    )
+    .unwrap();
+    let (code, rows) = check_json(&[
+        "check",
+        "--inventory",
+        dir.to_str().unwrap(),
+        "--control",
+        "iam_policy_no_admin_access",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, Some(1), "{rows:?}");
+    let statuses: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["resource_id"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(statuses, [("ANPAADMIN", "alarm")], "{rows:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn two_dumps_of_one_instance_give_a_note_naming_both_files() {
+    let dir = scratch("two-dumps");
+    let region = dir.join("111122223333/us-east-1");
+    std::fs::create_dir_all(&region).unwrap();
+    let dump = |tokens: &str| {
+        json!({"Reservations": [{"Instances": [{"InstanceId": "i-1", "MetadataOptions": {"HttpTokens": tokens, "HttpEndpoint": "enabled"}}]}]}).to_string()
+    };
+    let (a, b) = (region.join("a.json"), region.join("b.json"));
+    let query = "select http_tokens from ec2_instance";
+    let run = || {
+        let out = posture(&["query", "-i", dir.to_str().unwrap(), "-o", "csv", query]);
+        assert!(out.status.success());
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    std::fs::write(&a, dump("required")).unwrap();
+    std::fs::write(&b, dump("optional")).unwrap();
+    let (rows, notes) = run();
+    assert_eq!(rows, "http_tokens\noptional\n");
+    assert_eq!(
+        notes,
+        format!(
+            "note: Instance i-1 (111122223333, us-east-1): {} and {} hold different records of it; kept the one from {} (the one loaded last)\n",
+            a.display(),
+            b.display(),
+            b.display()
+        )
+    );
+    // The richer record wins, whichever file it is in.
+    std::fs::write(
+        &a,
+        dump("required").replace("\"i-1\"", "\"i-1\", \"ImageId\": \"ami-1\""),
+    )
+    .unwrap();
+    let (rows, notes) = run();
+    assert_eq!(rows, "http_tokens\nrequired\n");
+    assert!(
+        notes.contains(&format!(
+            "kept the one from {} (the record with more values)",
+            a.display()
+        )),
+        "{notes}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::sources;
+use crate::sources::excerpt;
 use crate::value::Json;
 
 /// The kinds of resource an inventory holds. A table reads one or more kinds.
@@ -123,7 +124,7 @@ impl Inventory {
     pub fn get(&self, kind: Kind, account_id: &str, region: &str, id: &str) -> Option<&Resource> {
         let key = (account_id.to_string(), region.to_string(), id.to_string());
         let i = *self.index.get(&kind)?.get(&key)?;
-        Some(&self.resources[&kind][i])
+        self.resources.get(&kind)?.get(i)
     }
 
     pub fn len(&self) -> usize {
@@ -205,28 +206,130 @@ fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Collects resources from many files; a resource seen twice keeps its newest capture.
+/// Collects resources from many files. A resource seen more than once (same kind, account,
+/// region and id) keeps one record, chosen by rules that never lose evidence and never depend on
+/// file names silently:
+///
+/// 1. of two AWS Config captures taken at different times, the newer;
+/// 2. else a record that the other contains (every value it has, the other has too) adds nothing
+///    and loses, without a note: `aws iam list-policies` output never replaces the policy
+///    documents of `get-account-authorization-details`;
+/// 3. else the two conflict, and a note names both files and the one kept: the AWS Config
+///    capture over `aws` CLI output, else the record with more values, else the one loaded last
+///    (files are read in path order).
 #[derive(Default)]
 pub struct InventoryBuilder {
-    resources: BTreeMap<(Kind, Key), Resource>,
+    resources: BTreeMap<(Kind, Key), Entry>,
+    /// For [`merge_from`](Self::merge_from): which file set each field last.
+    merged_fields: HashMap<((Kind, Key), String), PathBuf>,
     notes: BTreeMap<String, usize>,
 }
 
+/// A resource and the file it came from (`None`: not from a file, e.g. live AWS).
+struct Entry {
+    resource: Resource,
+    source: Option<PathBuf>,
+}
+
+impl Entry {
+    fn shown(&self) -> String {
+        self.source
+            .as_ref()
+            .map_or("(not from a file)".to_string(), |p| p.display().to_string())
+    }
+}
+
+/// Whether the `new` record replaces the `old` one of the same resource, and when they
+/// conflict, why the winner won (see [`InventoryBuilder`]).
+fn replaces(old: &Resource, new: &Resource) -> (bool, Option<&'static str>) {
+    if let (Some(a), Some(b)) = (old.captured_at, new.captured_at)
+        && a != b
+    {
+        return (b > a, None);
+    }
+    if contains(&new.data, &old.data) {
+        return (true, None);
+    }
+    if contains(&old.data, &new.data) {
+        return (false, None);
+    }
+    match (old.captured_at.is_some(), new.captured_at.is_some()) {
+        (true, false) => return (false, Some("the AWS Config capture")),
+        (false, true) => return (true, Some("the AWS Config capture")),
+        _ => {}
+    }
+    match values(&old.data).cmp(&values(&new.data)) {
+        std::cmp::Ordering::Greater => (false, Some("the record with more values")),
+        std::cmp::Ordering::Less => (true, Some("the record with more values")),
+        std::cmp::Ordering::Equal => (true, Some("the one loaded last")),
+    }
+}
+
+/// Whether `big` holds every value of `small` (nulls count as absent; lists element by element).
+fn contains(big: &Value, small: &Value) -> bool {
+    match (big, small) {
+        (_, Value::Null) => true,
+        (Value::Object(b), Value::Object(s)) => s
+            .iter()
+            .all(|(k, v)| v.is_null() || b.get(k).is_some_and(|bv| contains(bv, v))),
+        (Value::Array(b), Value::Array(s)) => {
+            b.len() == s.len() && b.iter().zip(s).all(|(bv, sv)| contains(bv, sv))
+        }
+        (b, s) => b == s,
+    }
+}
+
+/// How many non-null scalar values a record holds.
+fn values(v: &Value) -> usize {
+    match v {
+        Value::Null => 0,
+        Value::Object(m) => m.values().map(values).sum(),
+        Value::Array(a) => a.iter().map(values).sum(),
+        _ => 1,
+    }
+}
+
 impl InventoryBuilder {
+    /// Adds a resource that comes from no file.
     pub fn add(&mut self, resource: Resource) {
-        let key = (
-            resource.kind,
-            (
-                resource.account_id.clone(),
-                resource.region.clone(),
-                resource.id(),
-            ),
-        );
-        match self.resources.get(&key) {
-            Some(old) if old.captured_at > resource.captured_at => {}
-            _ => {
-                self.resources.insert(key, resource);
-            }
+        self.insert(resource, None);
+    }
+
+    /// Adds a resource read from the file `source` (as shown to the user).
+    pub fn add_from(&mut self, source: &Path, resource: Resource) {
+        self.insert(resource, Some(source.to_path_buf()));
+    }
+
+    fn insert(&mut self, resource: Resource, source: Option<PathBuf>) {
+        let key = (resource.kind, key_of(&resource));
+        let new = Entry { resource, source };
+        let Some(old) = self.resources.get_mut(&key) else {
+            self.resources.insert(key, new);
+            return;
+        };
+        let (replace, conflict) = replaces(&old.resource, &new.resource);
+        let note = conflict.map(|why| {
+            let r = &old.resource;
+            let (old_file, new_file) = (old.shown(), new.shown());
+            let files = if old_file == new_file {
+                format!("{old_file} holds two different records of it")
+            } else {
+                format!("{old_file} and {new_file} hold different records of it")
+            };
+            let kept = if replace { new_file } else { old_file };
+            format!(
+                "{:?} {} ({}, {}): {files}; kept the one from {kept} ({why})",
+                r.kind,
+                excerpt(&r.id()),
+                excerpt(&r.account_id),
+                excerpt(&r.region),
+            )
+        });
+        if replace {
+            *old = new;
+        }
+        if let Some(note) = note {
+            self.note(note);
         }
     }
 
@@ -238,24 +341,63 @@ impl InventoryBuilder {
     }
 
     /// Adds fields to a resource that another file may already have started (the two
-    /// `get-ebs-*` outputs that make one account-region's EBS defaults).
-    pub fn merge(&mut self, resource: Resource) {
-        let key = (
-            resource.kind,
-            (
-                resource.account_id.clone(),
-                resource.region.clone(),
-                resource.id(),
-            ),
-        );
-        match (self.resources.get_mut(&key), resource.data) {
-            (Some(old), Value::Object(fields)) if old.data.is_object() => {
-                old.data.as_object_mut().expect("checked").extend(fields);
-            }
-            (_, data) => {
-                self.resources.insert(key, Resource { data, ..resource });
+    /// `get-ebs-*` outputs that make one account-region's EBS defaults). A field given twice
+    /// with different values keeps the value loaded last, with a note naming the file.
+    pub fn merge_from(&mut self, source: &Path, resource: Resource) {
+        let key = (resource.kind, key_of(&resource));
+        let Value::Object(fields) = resource.data else {
+            self.add_from(source, resource);
+            return;
+        };
+        let mut notes = Vec::new();
+        for (field, value) in &fields {
+            let set_by = self
+                .merged_fields
+                .insert((key.clone(), field.clone()), source.to_path_buf());
+            let before = match self.resources.get(&key) {
+                Some(Entry {
+                    resource: Resource { data, .. },
+                    ..
+                }) => data.get(field),
+                None => None,
+            };
+            if let (Some(before), Some(set_by)) = (before, set_by)
+                && before != value
+            {
+                notes.push(format!(
+                    "{:?} ({}, {}): {} and {} set {field} differently; kept the value from {}, loaded last",
+                    resource.kind,
+                    excerpt(&resource.account_id),
+                    excerpt(&resource.region),
+                    set_by.display(),
+                    source.display(),
+                    source.display()
+                ));
             }
         }
+        match self.resources.get_mut(&key) {
+            Some(Entry {
+                resource:
+                    Resource {
+                        data: Value::Object(old),
+                        ..
+                    },
+                ..
+            }) => old.extend(fields),
+            _ => {
+                self.resources.insert(
+                    key,
+                    Entry {
+                        resource: Resource {
+                            data: Value::Object(fields),
+                            ..resource
+                        },
+                        source: Some(source.to_path_buf()),
+                    },
+                );
+            }
+        }
+        notes.into_iter().for_each(|n| self.note(n));
     }
 
     /// A note for the user, counted: the same note from many items is reported once.
@@ -265,7 +407,7 @@ impl InventoryBuilder {
 
     pub fn finish(self) -> Inventory {
         let mut inventory = Inventory::default();
-        for ((kind, key), resource) in self.resources {
+        for ((kind, key), Entry { resource, .. }) in self.resources {
             let list = inventory.resources.entry(kind).or_default();
             inventory
                 .index
@@ -286,5 +428,138 @@ impl InventoryBuilder {
             })
             .collect();
         inventory
+    }
+}
+
+fn key_of(resource: &Resource) -> Key {
+    (
+        resource.account_id.clone(),
+        resource.region.clone(),
+        resource.id(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn policy(extra: Value) -> Resource {
+        let mut data = json!({"PolicyName": "admin", "Arn": "arn:aws:iam::111122223333:policy/admin", "DefaultVersionId": "v1"});
+        data.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        Resource::new(Kind::Policy, "111122223333", "global", data)
+    }
+
+    #[test]
+    fn a_poorer_record_never_replaces_a_richer_one() {
+        let documents = json!({"PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true, "Document": {"Statement": []}}]});
+        for gaad_first in [true, false] {
+            let mut b = InventoryBuilder::default();
+            let gaad = (Path::new("a/gaad.json"), policy(documents.clone()));
+            let list = (Path::new("a/list-policies.json"), policy(json!({})));
+            let (first, second) = if gaad_first {
+                (gaad, list)
+            } else {
+                (list, gaad)
+            };
+            b.add_from(first.0, first.1);
+            b.add_from(second.0, second.1);
+            let inv = b.finish();
+            assert_eq!(inv.of(Kind::Policy), [policy(documents.clone())]);
+            assert!(inv.notes.is_empty(), "{:?}", inv.notes);
+        }
+    }
+
+    #[test]
+    fn conflicting_records_are_noted_and_the_winner_is_deterministic() {
+        let instance = |tokens: &str, extra: Value| {
+            let mut data = json!({"InstanceId": "i-1", "MetadataOptions": {"HttpTokens": tokens}});
+            data.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            Resource::new(Kind::Instance, "111122223333", "us-east-1", data)
+        };
+        let load = |records: &[(&str, &Resource)]| {
+            let mut b = InventoryBuilder::default();
+            for (file, r) in records {
+                b.add_from(Path::new(file), (*r).clone());
+            }
+            b.finish()
+        };
+        // Equal richness: the one loaded last, and a note naming both files.
+        let (a, b) = (
+            instance("optional", json!({})),
+            instance("required", json!({})),
+        );
+        let inv = load(&[("x/a.json", &a), ("x/b.json", &b)]);
+        assert_eq!(inv.of(Kind::Instance), [b.clone()]);
+        assert_eq!(
+            inv.notes,
+            [
+                "Instance i-1 (111122223333, us-east-1): x/a.json and x/b.json hold different records of it; kept the one from x/b.json (the one loaded last)"
+            ]
+        );
+        // More values win, whichever file comes first.
+        let rich = instance("optional", json!({"ImageId": "ami-1"}));
+        for order in [
+            [("x/a.json", &rich), ("x/b.json", &b)],
+            [("x/b.json", &b), ("x/a.json", &rich)],
+        ] {
+            let inv = load(&order);
+            assert_eq!(inv.of(Kind::Instance), [rich.clone()]);
+            assert_eq!(inv.notes.len(), 1, "{:?}", inv.notes);
+            assert!(
+                inv.notes[0].contains("x/a.json")
+                    && inv.notes[0].contains("x/b.json")
+                    && inv.notes[0]
+                        .ends_with("kept the one from x/a.json (the record with more values)"),
+                "{:?}",
+                inv.notes
+            );
+        }
+        // An AWS Config capture beats CLI output it conflicts with, with a note; of two
+        // captures, the newer wins, without one.
+        let mut captured = instance("required", json!({}));
+        captured.captured_at = Some(1);
+        let inv = load(&[("x/config.json", &captured), ("x/cli.json", &rich)]);
+        assert_eq!(inv.of(Kind::Instance), [captured.clone()]);
+        assert!(
+            inv.notes[0].ends_with("kept the one from x/config.json (the AWS Config capture)"),
+            "{:?}",
+            inv.notes
+        );
+        let mut newer = instance("optional", json!({}));
+        newer.captured_at = Some(2);
+        let inv = load(&[("x/new.json", &newer), ("x/old.json", &captured)]);
+        assert_eq!(inv.of(Kind::Instance), [newer]);
+        assert!(inv.notes.is_empty(), "{:?}", inv.notes);
+    }
+
+    #[test]
+    fn ebs_defaults_given_twice_differently_are_noted() {
+        let defaults = |v: Value| Resource::new(Kind::EbsDefaults, "111122223333", "us-east-1", v);
+        let mut b = InventoryBuilder::default();
+        b.merge_from(
+            Path::new("a.json"),
+            defaults(json!({"EbsEncryptionByDefault": true})),
+        );
+        b.merge_from(Path::new("b.json"), defaults(json!({"KmsKeyId": "k"})));
+        b.merge_from(
+            Path::new("c.json"),
+            defaults(json!({"EbsEncryptionByDefault": false})),
+        );
+        let inv = b.finish();
+        assert_eq!(
+            inv.of(Kind::EbsDefaults)[0].data,
+            json!({"EbsEncryptionByDefault": false, "KmsKeyId": "k"})
+        );
+        assert_eq!(
+            inv.notes,
+            [
+                "EbsDefaults (111122223333, us-east-1): a.json and c.json set EbsEncryptionByDefault differently; kept the value from c.json, loaded last"
+            ]
+        );
     }
 }

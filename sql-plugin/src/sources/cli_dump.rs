@@ -71,7 +71,7 @@ pub fn load(
                 "Reservations.Instances",
                 shown,
             )? {
-                builder.add(resource(Kind::Instance, instance)?);
+                builder.add_from(shown, resource(Kind::Instance, instance)?);
             }
         }
     }
@@ -79,7 +79,7 @@ pub fn load(
         if let Some(list) = object.get(*key) {
             recognised = true;
             for item in as_list(list, key, shown)? {
-                builder.add(resource(*kind, item)?);
+                builder.add_from(shown, resource(*kind, item)?);
             }
         }
     }
@@ -92,18 +92,18 @@ pub fn load(
                 "describe-snapshot-attribute output",
             ));
         }
-        builder.add(resource(Kind::SnapshotPermissions, value)?);
+        builder.add_from(shown, resource(Kind::SnapshotPermissions, value)?);
     }
     if object.contains_key("EbsEncryptionByDefault") || is_only(object, "KmsKeyId") {
         recognised = true;
-        builder.merge(resource(Kind::EbsDefaults, value)?);
+        builder.merge_from(shown, resource(Kind::EbsDefaults, value)?);
     }
     if object.contains_key("IsLogging") {
         recognised = true;
         let name = trail_name(value, shown)?;
         let mut status = object.clone();
         status.insert("Name".into(), Value::String(name));
-        builder.add(resource(Kind::TrailStatus, &Value::Object(status))?);
+        builder.add_from(shown, resource(Kind::TrailStatus, &Value::Object(status))?);
     }
     if !recognised && !object.keys().all(|k| IGNORED.contains(&k.as_str())) {
         let keys = excerpt(

@@ -167,7 +167,7 @@ fn item(ci: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), 
     resource.captured_at = ci
         .str_at("configurationItemCaptureTime")
         .and_then(parse_time);
-    builder.add(resource);
+    builder.add_from(shown, resource);
     Ok(())
 }
 

@@ -700,6 +700,25 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Runs `posture` and kills it when it takes over 30 seconds: a hang fails the test.
+fn posture_within_seconds(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("{args:?} did not finish within 30 seconds");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
 #[test]
 fn hostile_config_items_give_one_error_line_not_a_panic() {
     let dir = scratch("hostile-items");
@@ -752,6 +771,56 @@ fn hostile_config_items_give_one_error_line_not_a_panic() {
         err.contains("field configuration: a JSON string holding an array, not an object")
             && err.lines().count() == 1,
         "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn fifos_and_symlink_loops_in_an_inventory_are_skipped_with_notes() {
+    let dir = scratch("walk");
+    let region = dir.join("111122223333/us-east-1");
+    std::fs::create_dir_all(&region).unwrap();
+    std::fs::write(
+        region.join("vpcs.json"),
+        r#"{"Vpcs": [{"VpcId": "vpc-1"}]}"#,
+    )
+    .unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(region.join("x.json"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::os::unix::fs::symlink("..", region.join("up")).unwrap();
+    std::os::unix::fs::symlink("../..", dir.join("111122223333/up2")).unwrap();
+    std::os::unix::fs::symlink("/etc", dir.join("etc")).unwrap();
+    let out = posture_within_seconds(&[
+        "query",
+        "--inventory",
+        dir.to_str().unwrap(),
+        "-o",
+        "csv",
+        "select vpc_id from vpc",
+    ]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "vpc_id\nvpc-1\n");
+    let notes: Vec<&str> = stderr.lines().collect();
+    assert_eq!(notes.len(), 4, "{stderr}");
+    assert!(notes.iter().all(|n| n.starts_with("note: ")), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}: skipped: not a regular file (a FIFO)",
+            region.join("x.json").display()
+        )) && stderr.contains(&format!(
+            "{}: a symlink, not followed: it points out of the inventory, to /etc",
+            dir.join("etc").display()
+        )) && stderr.contains(&format!(
+            "{}: a symlink, not followed: it points to",
+            region.join("up").display()
+        )),
+        "{stderr}"
     );
     std::fs::remove_dir_all(dir).unwrap();
 }

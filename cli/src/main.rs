@@ -382,7 +382,11 @@ async fn run(cli: Cli) -> Result<Outcome> {
                 for path in &inventory {
                     posture_sql::Inventory::load_into(path, &mut builder)?;
                 }
-                posture_config_rules::Lookups::Inventory(std::sync::Arc::new(builder.finish()))
+                let inventory = builder.finish();
+                for note in &inventory.notes {
+                    eprintln!("note: {note}");
+                }
+                posture_config_rules::Lookups::Inventory(std::sync::Arc::new(inventory))
             };
             let evaluations =
                 posture_config_rules::evaluate(&parsed, control.as_deref(), &lookups).await?;

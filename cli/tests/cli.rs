@@ -691,3 +691,227 @@ fn rules_eval_of_a_role_change_prints_the_new_verdict_of_each_instance_of_the_ru
         .collect();
     assert_eq!(got, expected);
 }
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("posture-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `posture` and kills it when it takes over 30 seconds: a hang fails the test.
+fn posture_within_seconds(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("{args:?} did not finish within 30 seconds");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn hostile_config_items_give_one_error_line_not_a_panic() {
+    let dir = scratch("hostile-items");
+    let item = |kind: &str, id: &str, configuration: Value| json!({"resourceType": kind, "resourceId": id, "accountId": "111122223333", "awsRegion": "us-east-1", "configurationItemStatus": "OK", "configuration": configuration, "tags": {"Name": "x"}});
+    let cases = [
+        (
+            "array.json",
+            item("AWS::EC2::Instance", "i-1", json!("[1, 2]")),
+            "array.json: AWS Config item i-1: field configuration: a JSON string holding an array, not an object",
+        ),
+        (
+            "number.json",
+            item("AWS::EC2::FlowLog", "fl-1", json!("3")),
+            "number.json: AWS Config item fl-1: field configuration: a JSON string holding a number, not an object",
+        ),
+        (
+            "bool.json",
+            item("AWS::EC2::Volume", "vol-1", json!("true")),
+            "bool.json: AWS Config item vol-1: field configuration: a JSON string holding a boolean, not an object",
+        ),
+        (
+            "scalar.json",
+            json!([item("AWS::S3::Bucket", "b", json!({})), 3]),
+            "scalar.json: field [1]: expected an AWS Config item (an object), got 3",
+        ),
+    ];
+    for (name, content, expected) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, content.to_string()).unwrap();
+        let path = path.to_str().unwrap();
+        let err = fails(&["query", "--inventory", path, "select 1"]);
+        assert_eq!(err, format!("error: {}/{expected}\n", dir.display()));
+        let err = fails(&["check", "--inventory", path]);
+        assert_eq!(err, format!("error: {}/{expected}\n", dir.display()));
+    }
+    // The same item in a Config rule's event.
+    let event = repo(
+        "tests/fixtures/config-events/event-awsConfigRuleConfigurationChanged.powertools.json",
+    );
+    let mut value: Value = serde_json::from_str(&std::fs::read_to_string(event).unwrap()).unwrap();
+    let mut invoking: Value =
+        serde_json::from_str(value["invokingEvent"].as_str().unwrap()).unwrap();
+    invoking["configurationItem"]["configuration"] = json!("[1, 2]");
+    value["invokingEvent"] = json!(invoking.to_string());
+    value["ruleParameters"] = json!("{\"controlId\": \"ec2_instance_imdsv2_required\"}");
+    let path = dir.join("event.json");
+    std::fs::write(&path, value.to_string()).unwrap();
+    let err = fails(&["rules", "eval", "--event", path.to_str().unwrap()]);
+    assert!(
+        err.contains("field configuration: a JSON string holding an array, not an object")
+            && err.lines().count() == 1,
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn fifos_and_symlink_loops_in_an_inventory_are_skipped_with_notes() {
+    let dir = scratch("walk");
+    let region = dir.join("111122223333/us-east-1");
+    std::fs::create_dir_all(&region).unwrap();
+    std::fs::write(
+        region.join("vpcs.json"),
+        r#"{"Vpcs": [{"VpcId": "vpc-1"}]}"#,
+    )
+    .unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(region.join("x.json"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::os::unix::fs::symlink("..", region.join("up")).unwrap();
+    std::os::unix::fs::symlink("../..", dir.join("111122223333/up2")).unwrap();
+    std::os::unix::fs::symlink("/etc", dir.join("etc")).unwrap();
+    let out = posture_within_seconds(&[
+        "query",
+        "--inventory",
+        dir.to_str().unwrap(),
+        "-o",
+        "csv",
+        "select vpc_id from vpc",
+    ]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "vpc_id\nvpc-1\n");
+    let notes: Vec<&str> = stderr.lines().collect();
+    assert_eq!(notes.len(), 4, "{stderr}");
+    assert!(notes.iter().all(|n| n.starts_with("note: ")), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}: skipped: not a regular file (a FIFO)",
+            region.join("x.json").display()
+        )) && stderr.contains(&format!(
+            "{}: a symlink, not followed: it points out of the inventory, to /etc",
+            dir.join("etc").display()
+        )) && stderr.contains(&format!(
+            "{}: a symlink, not followed: it points to",
+            region.join("up").display()
+        )),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn list_policies_output_never_replaces_the_documents_of_gaad() {
+    let dir = scratch("list-policies");
+    let global = dir.join("111122223333/global");
+    std::fs::create_dir_all(&global).unwrap();
+    let listed = json!({"PolicyName": "admin", "PolicyId": "ANPAADMIN", "Arn": "arn:aws:iam::111122223333:policy/admin", "Path": "/", "DefaultVersionId": "v1", "AttachmentCount": 1, "IsAttachable": true});
+    let mut detailed = listed.clone();
+    detailed["PolicyVersionList"] = json!([{"VersionId": "v1", "IsDefaultVersion": true, "Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]);
+    std::fs::write(
+        global.join("get-account-authorization-details.json"),
+        json!({"Policies": [detailed], "RoleDetailList": [], "UserDetailList": [], "GroupDetailList": []}).to_string(),
+    )
+    .unwrap();
+    // `list-policies` sorts after `get-account-authorization-details`: it is loaded last.
+    std::fs::write(
+        global.join("list-policies.json"),
+        json!({"Policies": [listed]}).to_string(),
+    )
+    .unwrap();
+    let (code, rows) = check_json(&[
+        "check",
+        "--inventory",
+        dir.to_str().unwrap(),
+        "--control",
+        "iam_policy_no_admin_access",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, Some(1), "{rows:?}");
+    let statuses: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["resource_id"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(statuses, [("ANPAADMIN", "alarm")], "{rows:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn two_dumps_of_one_instance_give_a_note_naming_both_files() {
+    let dir = scratch("two-dumps");
+    let region = dir.join("111122223333/us-east-1");
+    std::fs::create_dir_all(&region).unwrap();
+    let dump = |tokens: &str| {
+        json!({"Reservations": [{"Instances": [{"InstanceId": "i-1", "MetadataOptions": {"HttpTokens": tokens, "HttpEndpoint": "enabled"}}]}]}).to_string()
+    };
+    let (a, b) = (region.join("a.json"), region.join("b.json"));
+    let query = "select http_tokens from ec2_instance";
+    let run = || {
+        let out = posture(&["query", "-i", dir.to_str().unwrap(), "-o", "csv", query]);
+        assert!(out.status.success());
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    std::fs::write(&a, dump("required")).unwrap();
+    std::fs::write(&b, dump("optional")).unwrap();
+    let (rows, notes) = run();
+    assert_eq!(rows, "http_tokens\noptional\n");
+    assert_eq!(
+        notes,
+        format!(
+            "note: Instance i-1 (111122223333, us-east-1): {} and {} hold different records of it; kept the one from {} (the one loaded last)\n",
+            a.display(),
+            b.display(),
+            b.display()
+        )
+    );
+    // The richer record wins, whichever file it is in.
+    std::fs::write(
+        &a,
+        dump("required").replace("\"i-1\"", "\"i-1\", \"ImageId\": \"ami-1\""),
+    )
+    .unwrap();
+    let (rows, notes) = run();
+    assert_eq!(rows, "http_tokens\nrequired\n");
+    assert!(
+        notes.contains(&format!(
+            "kept the one from {} (the record with more values)",
+            a.display()
+        )),
+        "{notes}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use posture_sql::sources::{excerpt, excerpt_json};
 use serde_json::Value;
 
 use crate::Error;
@@ -38,7 +39,8 @@ fn json_in_string(event: &Value, field: &str) -> Result<Option<Value>, Error> {
             .map_err(|e| Error::Event(format!("{field} is not JSON: {e}"))),
         Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
         Some(other) => Err(Error::Event(format!(
-            "{field} should be a JSON string, got {other}"
+            "{field} should be a JSON string, got {}",
+            excerpt_json(other)
         ))),
     }
 }
@@ -56,7 +58,8 @@ impl ConfigEvent {
             Some("ScheduledNotification") => MessageType::Scheduled,
             Some(other) => {
                 return Err(Error::Event(format!(
-                    "invokingEvent.messageType {other} is not one posture handles"
+                    "invokingEvent.messageType {} is not one posture handles",
+                    excerpt(other)
                 )));
             }
             None => return Err(Error::Event("invokingEvent has no messageType".into())),
@@ -93,7 +96,8 @@ impl ConfigEvent {
                 .collect(),
             Some(other) => {
                 return Err(Error::Event(format!(
-                    "ruleParameters should be an object, got {other}"
+                    "ruleParameters should be an object, got {}",
+                    excerpt_json(&other)
                 )));
             }
         };

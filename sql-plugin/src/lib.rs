@@ -32,6 +32,14 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "{path}: {bytes} bytes, over the limit of {limit} bytes for one inventory file; split it"
+    )]
+    TooLarge {
+        path: PathBuf,
+        bytes: u64,
+        limit: u64,
+    },
     #[error("{path}: not valid JSON: {source}")]
     Json {
         path: PathBuf,

@@ -218,6 +218,21 @@ fn applicability_and_errors() {
         )
         .contains("messageType Nope")
     );
+    // Quoted input values are bounded (80 characters and an ellipsis).
+    let long = "x".repeat(500);
+    let bounded = format!("{}…", &long[..80]);
+    let message_type = json!({ "messageType": long }).to_string();
+    assert!(err(json!({ "invokingEvent": message_type }), None).contains(&bounded));
+    let e = err(json!({"invokingEvent": [long]}), None);
+    assert!(
+        e.contains("invokingEvent should be a JSON string, got [\"xxx") && e.len() < 200,
+        "{e}"
+    );
+    let e = err(with_parameters(real.clone(), json!([long])), None);
+    assert!(
+        e.contains("ruleParameters should be an object, got [\"xxx") && e.len() < 200,
+        "{e}"
+    );
     let mut no_id = real.clone();
     let mut invoking: Value =
         serde_json::from_str(real["invokingEvent"].as_str().unwrap()).unwrap();

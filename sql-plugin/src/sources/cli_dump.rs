@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::inventory::{InventoryBuilder, Kind, Resource};
+use crate::sources::{excerpt, excerpt_json};
 use crate::value::Json;
 
 /// The list-valued outputs: top-level key → kind of each element.
@@ -73,7 +74,7 @@ pub fn load(
                 shown,
             )? {
                 let r = resource(Kind::Instance, instance, builder);
-                builder.add(r);
+                builder.add_from(shown, r);
             }
         }
     }
@@ -82,7 +83,7 @@ pub fn load(
             recognised = true;
             for item in as_list(list, key, shown)? {
                 let r = resource(*kind, item, builder);
-                builder.add(r);
+                builder.add_from(shown, r);
             }
         }
     }
@@ -96,27 +97,29 @@ pub fn load(
             ));
         }
         let r = resource(Kind::SnapshotPermissions, value, builder);
-        builder.add(r);
+        builder.add_from(shown, r);
     }
     if object.contains_key("EbsEncryptionByDefault") || is_only(object, "KmsKeyId") {
         recognised = true;
         let r = resource(Kind::EbsDefaults, value, builder);
-        builder.merge(r);
+        builder.merge_from(shown, r);
     }
     if object.contains_key("IsLogging") {
         recognised = true;
-        let mut status = value.clone();
-        let name = trail_name(&status, shown)?;
-        status["Name"] = Value::String(name);
-        let r = resource(Kind::TrailStatus, &status, builder);
-        builder.add(r);
+        let name = trail_name(value, shown)?;
+        let mut status = object.clone();
+        status.insert("Name".into(), Value::String(name));
+        let r = resource(Kind::TrailStatus, &Value::Object(status), builder);
+        builder.add_from(shown, r);
     }
     if !recognised && !object.keys().all(|k| IGNORED.contains(&k.as_str())) {
-        let keys = object
-            .keys()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let keys = excerpt(
+            &object
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
         return Err(Error::UnknownFormat {
             path: shown.to_path_buf(),
             keys,
@@ -133,7 +136,7 @@ fn as_list<'v>(v: &'v Value, field: &str, shown: &Path) -> Result<&'v Vec<Value>
     v.as_array().ok_or_else(|| Error::Field {
         path: shown.to_path_buf(),
         field: field.to_string(),
-        reason: format!("expected a list, got {}", short(v)),
+        reason: format!("expected a list, got {}", excerpt_json(v)),
     })
 }
 
@@ -142,15 +145,6 @@ fn missing(shown: &Path, field: &str, what: &str) -> Error {
         path: shown.to_path_buf(),
         field: field.to_string(),
         reason: format!("missing from {what}"),
-    }
-}
-
-fn short(v: &Value) -> String {
-    let s = v.to_string();
-    if s.chars().count() > 40 {
-        format!("{}…", s.chars().take(40).collect::<String>())
-    } else {
-        s
     }
 }
 
@@ -203,14 +197,16 @@ fn account_and_region<'p>(relative: &'p Path, shown: &Path) -> Result<(&'p str, 
 /// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-7`.
 pub fn is_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() == 2
-        && parts
-            .iter()
-            .take(parts.len() - 1)
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return false;
+    };
+    let letters = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    first.len() == 2
+        && letters(first)
+        && !middle.is_empty()
+        && middle.iter().all(letters)
+        && !last.is_empty()
+        && last.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -281,7 +277,7 @@ mod tests {
         assert!(err.contains("field Vpcs: expected a list"), "{err}");
         let err = load_one(
             "111122223333/us-east-1/x.json",
-            json!({"Vpcs": "é".repeat(50)}),
+            json!({"Vpcs": "é".repeat(100)}),
         )
         .unwrap_err()
         .to_string();

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::Error;
 use crate::inventory::{InventoryBuilder, Kind, Resource};
+use crate::sources::{excerpt, excerpt_json};
 use crate::value::{Json, parse_time};
 
 /// Items for resources that no longer exist; they describe nothing to query.
@@ -44,7 +45,17 @@ pub fn recognises(v: &Value) -> bool {
 
 pub fn load(v: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), Error> {
     match v {
-        Value::Array(items) => items.iter().try_for_each(|i| load(i, shown, builder)),
+        Value::Array(items) => items.iter().enumerate().try_for_each(|(i, v)| match v {
+            Value::Array(_) | Value::Object(_) => load(v, shown, builder),
+            scalar => Err(Error::Field {
+                path: shown.to_path_buf(),
+                field: format!("[{i}]"),
+                reason: format!(
+                    "expected an AWS Config item (an object), got {}",
+                    excerpt_json(scalar)
+                ),
+            }),
+        }),
         Value::Object(o) => {
             for key in ["configurationItems", "baseConfigurationItems"] {
                 if let Some(items) = o.get(key) {
@@ -68,7 +79,7 @@ pub fn load(v: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(
                 return match event.get("configurationItem") {
                     Some(ci) => item(ci, shown, builder),
                     None => {
-                        let kind = event.str_at("messageType").unwrap_or("this").to_string();
+                        let kind = excerpt(event.str_at("messageType").unwrap_or("this"));
                         builder.note(format!(
                             "{}: a {kind} event carries no configuration item",
                             shown.display()
@@ -82,15 +93,16 @@ pub fn load(v: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(
                 None => item(v, shown, builder),
             }
         }
-        _ => unreachable!("recognises() accepted only arrays and objects"),
+        scalar => Err(Error::Field {
+            path: shown.to_path_buf(),
+            field: "(top level)".into(),
+            reason: format!("expected AWS Config items, got {}", excerpt_json(scalar)),
+        }),
     }
 }
 
 fn item(ci: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), Error> {
-    let resource_id = ci
-        .str_at("resourceId")
-        .unwrap_or("(no resourceId)")
-        .to_string();
+    let resource_id = excerpt(ci.str_at("resourceId").unwrap_or("(no resourceId)"));
     let bad = |reason: &str| Error::ConfigItem {
         path: shown.to_path_buf(),
         resource: resource_id.clone(),
@@ -101,12 +113,16 @@ fn item(ci: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), 
         .ok_or_else(|| bad("no resourceType"))?;
     let status = ci.str_at("configurationItemStatus").unwrap_or("OK");
     if GONE.contains(&status) {
-        builder.note(format!("ignored AWS Config items with status {status}"));
+        builder.note(format!(
+            "ignored AWS Config items with status {}",
+            excerpt(status)
+        ));
         return Ok(());
     }
     let Some(kind) = kind_of(resource_type) else {
         builder.note(format!(
-            "ignored AWS Config items of type {resource_type}: no table reads them"
+            "ignored AWS Config items of type {}: no table reads them",
+            excerpt(resource_type)
         ));
         return Ok(());
     };
@@ -115,16 +131,31 @@ fn item(ci: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), 
         .or_else(|| ci.str_at("accountId"))
         .ok_or_else(|| bad("no awsAccountId or accountId"))?;
     let region = ci.str_at("awsRegion").ok_or_else(|| bad("no awsRegion"))?;
+    // The API shape holds the object as JSON text; either way it must be an object.
     let configuration = match ci.at("configuration") {
-        Some(Value::String(s)) => {
-            serde_json::from_str(s).map_err(|e| bad(&format!("configuration is not JSON: {e}")))?
+        Some(Value::String(s)) => match serde_json::from_str(s) {
+            Ok(Value::Object(o)) => o,
+            Ok(other) => {
+                return Err(bad(&format!(
+                    "field configuration: a JSON string holding {}, not an object",
+                    json_type(&other)
+                )));
+            }
+            Err(e) => return Err(bad(&format!("configuration is not JSON: {e}"))),
+        },
+        Some(Value::Object(o)) => o.clone(),
+        Some(other) => {
+            return Err(bad(&format!(
+                "field configuration: {}, not an object",
+                json_type(other)
+            )));
         }
-        Some(v @ Value::Object(_)) => v.clone(),
-        _ => return Err(bad("no configuration object")),
+        None => return Err(bad("no configuration object")),
     };
 
-    let mut data = pascal(configuration);
+    let mut data = pascal_map(configuration);
     mend(kind, &mut data, ci);
+    let mut data = Value::Object(data);
     for note in crate::sources::decode_iam_documents(kind, &mut data, shown) {
         builder.note(format!("{note} (item {resource_id})"));
     }
@@ -137,8 +168,20 @@ fn item(ci: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), 
     resource.captured_at = ci
         .str_at("configurationItemCaptureTime")
         .and_then(parse_time);
-    builder.add(resource);
+    builder.add_from(shown, resource);
     Ok(())
+}
+
+/// What a JSON value is, for errors: `an array`, `a number`…
+pub(crate) fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// The AWS Config resource types posture models, with the kind each one's items fill.
@@ -172,21 +215,23 @@ const DOCUMENTS: &[&str] = &["assumeRolePolicyDocument", "policyDocument", "docu
 /// camelCase keys → PascalCase (`metadataOptions.httpTokens` → `MetadataOptions.HttpTokens`).
 fn pascal(v: Value) -> Value {
     match v {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| {
-                    let v = if DOCUMENTS.contains(&k.as_str()) {
-                        v
-                    } else {
-                        pascal(v)
-                    };
-                    (upper_first(&k), v)
-                })
-                .collect(),
-        ),
+        Value::Object(map) => Value::Object(pascal_map(map)),
         Value::Array(items) => Value::Array(items.into_iter().map(pascal).collect()),
         other => other,
     }
+}
+
+fn pascal_map(map: Map<String, Value>) -> Map<String, Value> {
+    map.into_iter()
+        .map(|(k, v)| {
+            let v = if DOCUMENTS.contains(&k.as_str()) {
+                v
+            } else {
+                pascal(v)
+            };
+            (upper_first(&k), v)
+        })
+        .collect()
 }
 
 fn upper_first(k: &str) -> String {
@@ -197,18 +242,22 @@ fn upper_first(k: &str) -> String {
     }
 }
 
-/// Where Config's model differs from the API's, after recasing.
-fn mend(kind: Kind, data: &mut Value, ci: &Value) {
+/// Where Config's model differs from the API's, after recasing. `data` is the configuration
+/// object, so every field written here lands in an object.
+fn mend(kind: Kind, data: &mut Map<String, Value>, ci: &Value) {
+    let at = |data: &Map<String, Value>, path: &str| -> Option<Value> {
+        let (first, rest) = path.split_once('.').unwrap_or((path, ""));
+        let v = data.get(first)?;
+        let v = if rest.is_empty() { Some(v) } else { v.at(rest) }?;
+        (!v.is_null()).then(|| v.clone())
+    };
     // Some item versions carry tags only at the top level, as a map.
-    if data
-        .at("Tags")
-        .is_none_or(|t| t.as_array().is_some_and(Vec::is_empty))
-    {
+    if at(data, "Tags").is_none_or(|t| t.as_array().is_some_and(Vec::is_empty)) {
         let tags = ci
             .at("tags")
             .or_else(|| ci.at("supplementaryConfiguration.Tags"));
         if let Some(tags) = tags {
-            data["Tags"] = pascal(tags_as_list(tags));
+            data.insert("Tags".into(), pascal(tags_as_list(tags)));
         }
     }
     match kind {
@@ -221,28 +270,25 @@ fn mend(kind: Kind, data: &mut Value, ci: &Value) {
         }
         // `state` is a string in some item versions and `{"value": ...}` in others.
         Kind::Volume | Kind::Subnet | Kind::Vpc => {
-            if let Some(state) = data.at("State.Value").cloned() {
-                data["State"] = state;
+            if let Some(state) = at(data, "State.Value") {
+                data.insert("State".into(), state);
             }
         }
         // The CloudFormation-registry model: `Id`, no status (a recorded flow log is active).
         Kind::FlowLog => {
-            if data.at("FlowLogId").is_none()
-                && let Some(id) = data.at("Id").cloned()
+            if at(data, "FlowLogId").is_none()
+                && let Some(id) = at(data, "Id")
             {
-                data["FlowLogId"] = id;
+                data.insert("FlowLogId".into(), id);
             }
-            if data.at("FlowLogStatus").is_none() {
-                data["FlowLogStatus"] = Value::String("ACTIVE".into());
+            if at(data, "FlowLogStatus").is_none() {
+                data.insert("FlowLogStatus".into(), Value::String("ACTIVE".into()));
             }
         }
         // Config records the template with its default version's data: one version.
         Kind::LaunchTemplateVersion => {
             let mut version = Map::new();
-            let id = data
-                .at("LaunchTemplateId")
-                .or_else(|| data.at("Id"))
-                .cloned();
+            let id = at(data, "LaunchTemplateId").or_else(|| at(data, "Id"));
             version.insert("LaunchTemplateId".into(), id.unwrap_or(Value::Null));
             for key in [
                 "LaunchTemplateName",
@@ -250,11 +296,11 @@ fn mend(kind: Kind, data: &mut Value, ci: &Value) {
                 "CreateTime",
                 "CreatedBy",
             ] {
-                if let Some(v) = data.at(key) {
-                    version.insert(key.into(), v.clone());
+                if let Some(v) = at(data, key) {
+                    version.insert(key.into(), v);
                 }
             }
-            let number = data.at("DefaultVersionNumber").and_then(|n| match n {
+            let number = at(data, "DefaultVersionNumber").and_then(|n| match n {
                 Value::String(s) => s.parse::<i64>().ok(),
                 other => other.as_i64(),
             });
@@ -263,7 +309,7 @@ fn mend(kind: Kind, data: &mut Value, ci: &Value) {
                 number.map_or(Value::Null, Value::from),
             );
             version.insert("DefaultVersion".into(), Value::Bool(true));
-            *data = Value::Object(version);
+            *data = version;
         }
         _ => {}
     }
@@ -402,6 +448,77 @@ mod tests {
         assert!(
             err.starts_with("items.json: field invokingEvent: not JSON"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_configuration_string_holding_no_object_is_an_error_not_a_panic() {
+        for (kind, id) in [
+            ("AWS::EC2::Instance", "i-1"),
+            ("AWS::EC2::FlowLog", "fl-1"),
+            ("AWS::EC2::Volume", "vol-1"),
+            ("AWS::EC2::LaunchTemplate", "lt-1"),
+        ] {
+            for (configuration, holding) in [
+                ("[1, 2]", "an array"),
+                ("3", "a number"),
+                ("true", "a boolean"),
+                ("null", "null"),
+                ("\"text\"", "a string"),
+            ] {
+                let item = json!({"resourceType": kind, "resourceId": id, "accountId": "111122223333", "awsRegion": "us-east-1", "configurationItemStatus": "OK", "configuration": configuration, "tags": {"Name": "x"}});
+                let err = load_one(item).unwrap_err().to_string();
+                assert_eq!(
+                    err,
+                    format!(
+                        "items.json: AWS Config item {id}: field configuration: a JSON string holding {holding}, not an object"
+                    )
+                );
+            }
+            let item = json!({"resourceType": kind, "resourceId": id, "awsAccountId": "111122223333", "awsRegion": "us-east-1", "configuration": [1], "tags": {"Name": "x"}});
+            let err = load_one(item).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                format!(
+                    "items.json: AWS Config item {id}: field configuration: an array, not an object"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn a_list_of_items_holding_a_scalar_is_an_error_not_a_panic() {
+        let item = json!({"resourceType": "AWS::S3::Bucket", "resourceId": "b", "configurationItemStatus": "OK", "configuration": {}});
+        let err = load_one(json!([item, 3])).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "items.json: field [1]: expected an AWS Config item (an object), got 3"
+        );
+        let err = load_one(json!([item, "x".repeat(200)]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with(&format!("got \"{}…", "x".repeat(79))),
+            "{err}"
+        );
+        let err = load_one(json!(null)).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "items.json: field (top level): expected AWS Config items, got null"
+        );
+    }
+
+    #[test]
+    fn quoted_input_values_are_bounded() {
+        let long = "i-".repeat(100);
+        let item = json!({"resourceType": "AWS::EC2::Instance", "resourceId": long, "configurationItemStatus": "OK"});
+        let err = load_one(item).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "items.json: AWS Config item {}…: no awsAccountId or accountId",
+                &long[..80]
+            )
         );
     }
 }

@@ -34,6 +34,24 @@ pub fn load_file(
     }
 }
 
+/// The most characters of an input value an error message or note quotes.
+pub const EXCERPT_CHARS: usize = 80;
+
+/// Input text as quoted in errors and notes: at most [`EXCERPT_CHARS`] characters, with `…`
+/// when cut. Every message that quotes an input value goes through here.
+pub fn excerpt(text: &str) -> String {
+    if text.chars().nth(EXCERPT_CHARS).is_some() {
+        format!("{}…", text.chars().take(EXCERPT_CHARS).collect::<String>())
+    } else {
+        text.to_string()
+    }
+}
+
+/// A JSON value as quoted in errors: its JSON text, cut by [`excerpt`].
+pub fn excerpt_json(v: &Value) -> String {
+    excerpt(&v.to_string())
+}
+
 /// An IAM policy document as JSON: the API returns it URL-encoded, the CLI decodes it, AWS
 /// Config keeps it encoded, and some tools wrap it in a one-element list.
 pub fn policy_document(v: &Value, shown: &Path, field: &str) -> Result<Value, Error> {
@@ -44,9 +62,15 @@ pub fn policy_document(v: &Value, shown: &Path, field: &str) -> Result<Value, Er
     };
     let decoded = match v {
         Value::Object(_) => v.clone(),
-        Value::Array(items) if items.len() == 1 && items.iter().all(Value::is_object) => {
-            items.iter().next().cloned().unwrap_or_default()
-        }
+        Value::Array(items) => match items.as_slice() {
+            [only @ Value::Object(_)] => only.clone(),
+            _ => {
+                return Err(bad(format!(
+                    "expected a policy document, got {}",
+                    excerpt_json(v)
+                )));
+            }
+        },
         Value::String(s) => {
             let text = if s.trim_start().starts_with('{') {
                 s.clone()
@@ -62,7 +86,7 @@ pub fn policy_document(v: &Value, shown: &Path, field: &str) -> Result<Value, Er
         other => {
             return Err(bad(format!(
                 "expected a policy document, got {}",
-                kind_of(other)
+                excerpt_json(other)
             )));
         }
     };
@@ -70,19 +94,8 @@ pub fn policy_document(v: &Value, shown: &Path, field: &str) -> Result<Value, Er
         Value::Object(_) => Ok(decoded),
         other => Err(bad(format!(
             "policy document is {}, not an object",
-            kind_of(&other)
+            config_item::json_type(&other)
         ))),
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a bool",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -161,7 +174,7 @@ mod tests {
         let err = policy_document(&json!(3), Path::new("iam.json"), "Document").unwrap_err();
         assert!(
             err.to_string()
-                .contains("expected a policy document, got a number"),
+                .contains("expected a policy document, got 3"),
             "{err}"
         );
         // Valid JSON that is not a policy: an encoded array (`[]`), a string, a number.
@@ -196,6 +209,31 @@ mod tests {
             [
                 "p.json: field PolicyVersionList.Document: policy document is an array, not an object; its policy is judged unverified"
             ]
+        );
+    }
+
+    #[test]
+    fn excerpts_are_bounded_to_80_characters() {
+        assert_eq!(excerpt("short"), "short");
+        assert_eq!(excerpt(&"é".repeat(80)), "é".repeat(80));
+        assert_eq!(excerpt(&"é".repeat(81)), format!("{}…", "é".repeat(80)));
+        let err = policy_document(&json!("x".repeat(500)), Path::new("iam.json"), "Document")
+            .unwrap_err()
+            .to_string();
+        assert!(err.len() < 200, "{err}");
+        let err = policy_document(
+            &json!([{"a": "x".repeat(500)}, {}]),
+            Path::new("iam.json"),
+            "Document",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with(
+                "iam.json: field Document: expected a policy document, got [{\"a\":\"xxx"
+            ) && err.ends_with('…')
+                && err.chars().count() < 150,
+            "{err}"
         );
     }
 }

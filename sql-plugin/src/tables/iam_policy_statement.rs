@@ -110,11 +110,17 @@ fn push_statements<'a>(
         Some(single @ Value::Object(_)) => vec![single],
         _ => Vec::new(),
     };
+    let Value::Object(fields) = fields else {
+        return;
+    };
     for (i, statement) in statements.into_iter().enumerate() {
         let mut item = fields.clone();
-        item["Index"] = json!(i);
-        item["Statement"] = statement.clone();
-        out.push(Record::new(&owner.account_id, &owner.region, &owner.data).with_owned_item(item));
+        item.insert("Index".into(), json!(i));
+        item.insert("Statement".into(), statement.clone());
+        out.push(
+            Record::new(&owner.account_id, &owner.region, &owner.data)
+                .with_owned_item(Value::Object(item)),
+        );
     }
 }
 

@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Write};
 use anyhow::{Context, Result, bail};
 use datafusion::prelude::SessionContext;
 use posture_queries::{Control, Finding, Severity, Status};
+use posture_sql::text::escape_control;
 use serde_json::json;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -126,7 +127,7 @@ pub fn print(
             for row in rows(results) {
                 let cells: Vec<String> = columns
                     .iter()
-                    .map(|c| crate::output::csv_field(row[c].as_str().unwrap_or_default()))
+                    .map(|c| crate::output::csv_text(row[c].as_str().unwrap_or_default()))
                     .collect();
                 writeln!(out, "{}", cells.join(","))?;
             }
@@ -217,9 +218,9 @@ fn table(results: &[(&Control, Vec<Finding>)], verbose: bool, out: &mut impl Wri
                 out,
                 "  {:5} {} {}  {}",
                 paint.status(f.status),
-                f.region,
-                f.resource_id,
-                f.reason
+                escape_control(&f.region),
+                escape_control(&f.resource_id),
+                escape_control(&f.reason)
             )?;
         }
         if alarm > 0 {

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 use datafusion::prelude::SessionContext;
+use posture_sql::text::escape_control;
 use serde_json::{Map, Value};
 
 use crate::html::esc;
@@ -41,6 +42,11 @@ fn list(v: &Value) -> Vec<&str> {
         .unwrap_or_default()
 }
 
+/// A text field for the terminal: control characters escaped, `unknown` when missing.
+fn text(v: &Value) -> std::borrow::Cow<'_, str> {
+    escape_control(v.as_str().unwrap_or("unknown"))
+}
+
 pub fn print(
     rows: &[Map<String, Value>],
     format: ExposureFormat,
@@ -69,25 +75,25 @@ pub fn print(
                 writeln!(
                     out,
                     "{label} {}  {} {}",
-                    r["instance_id"].as_str().unwrap_or_default(),
-                    r["account_id"].as_str().unwrap_or_default(),
-                    r["region"].as_str().unwrap_or_default()
+                    text(&r["instance_id"]),
+                    text(&r["account_id"]),
+                    text(&r["region"])
                 )?;
                 let traits = list(&r["traits"]);
                 if !traits.is_empty() {
-                    writeln!(out, "  traits: {}", traits.join(", "))?;
+                    writeln!(out, "  traits: {}", escape_control(&traits.join(", ")))?;
                 }
                 let ports = list(&r["internet_reachable_ports"]);
                 if !ports.is_empty() {
                     writeln!(
                         out,
                         "  reachable from the internet on: {}",
-                        ports.join(", ")
+                        escape_control(&ports.join(", "))
                     )?;
                 }
-                writeln!(out, "  path: {}", r["path"].as_str().unwrap_or("unknown"))?;
+                writeln!(out, "  path: {}", text(&r["path"]))?;
                 for fix in list(&r["remediation"]) {
-                    writeln!(out, "  fix {fix}")?;
+                    writeln!(out, "  fix {}", escape_control(fix))?;
                 }
                 writeln!(out)?;
             }

@@ -175,11 +175,21 @@ fn chart(rows: impl Iterator<Item = (String, usize, usize, usize)>) -> String {
     svg + "</svg>"
 }
 
+/// Text for HTML, in elements and in quoted attributes: markup characters as entities,
+/// control characters shown as `\u{…}` escapes as on the terminal.
 pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in posture_sql::text::escape_control(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 const CSS: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:0 20px 40px;color:#1d2330}\

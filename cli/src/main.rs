@@ -15,6 +15,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use posture_sql::Inventory;
+use posture_sql::text::escape_control;
 
 use crate::output::Format;
 
@@ -210,18 +211,21 @@ impl Source {
 
 fn inventory_session(inventory: Inventory) -> Result<datafusion::prelude::SessionContext> {
     for note in &inventory.notes {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", escape_control(note));
     }
     Ok(posture_sql::session(Arc::new(inventory))?)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime starts");
-    match runtime.block_on(run(cli)) {
+    let runtime = posture_sql::sql::runtime().expect("a tokio runtime starts");
+    // On a worker thread: its stack is sized for planning user SQL.
+    let outcome = runtime.block_on(async {
+        tokio::spawn(run(cli))
+            .await
+            .unwrap_or_else(|e| Err(anyhow::anyhow!("internal error: {e}")))
+    });
+    match outcome {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Alarms) => ExitCode::from(1),
         // `posture … | head` closing the pipe is not an error worth a message.
@@ -234,7 +238,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {}", one_line(&e));
+            eprintln!("error: {}", escape_control(&one_line(&e)));
             ExitCode::from(2)
         }
     }
@@ -330,7 +334,7 @@ async fn run(cli: Cli) -> Result<Outcome> {
             let ctx = source.session().await?;
             match sql {
                 Some(sql) => {
-                    let batches = ctx.sql(&sql).await?.collect().await?;
+                    let batches = posture_sql::sql::run(&ctx, &sql).await?;
                     output::print(&batches, output, &mut std::io::stdout().lock())?;
                 }
                 None => shell::run(&ctx, output).await?,
@@ -384,7 +388,7 @@ async fn run(cli: Cli) -> Result<Outcome> {
                 }
                 let inventory = builder.finish();
                 for note in &inventory.notes {
-                    eprintln!("note: {note}");
+                    eprintln!("note: {}", escape_control(note));
                 }
                 posture_config_rules::Lookups::Inventory(std::sync::Arc::new(inventory))
             };

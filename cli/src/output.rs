@@ -7,6 +7,7 @@ use arrow::record_batch::RecordBatch;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use comfy_table::{ContentArrangement, Table as Grid, presets::UTF8_FULL_CONDENSED};
 use posture_sql::Table;
+use posture_sql::text::escape_control;
 use serde_json::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -46,7 +47,13 @@ fn grid(batches: &[RecordBatch]) -> Result<Grid> {
     let Some(first) = batches.first() else {
         return Ok(grid);
     };
-    grid.set_header(first.schema().fields().iter().map(|f| f.name().clone()));
+    grid.set_header(
+        first
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| escape_control(f.name()).into_owned()),
+    );
     let options = FormatOptions::default().with_null("");
     for batch in batches {
         let formatters = batch
@@ -55,7 +62,11 @@ fn grid(batches: &[RecordBatch]) -> Result<Grid> {
             .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
             .collect::<Result<Vec<_>, _>>()?;
         for row in 0..batch.num_rows() {
-            grid.add_row(formatters.iter().map(|f| f.value(row).to_string()));
+            grid.add_row(
+                formatters
+                    .iter()
+                    .map(|f| escape_control(&f.value(row).to_string()).into_owned()),
+            );
         }
     }
     Ok(grid)
@@ -77,7 +88,7 @@ fn csv(batches: &[RecordBatch], out: &mut impl Write) -> Result<()> {
             .values()
             .map(|v| match v {
                 Value::Null => String::new(),
-                Value::String(s) => csv_field(s),
+                Value::String(s) => csv_text(s),
                 other => csv_field(&other.to_string()),
             })
             .collect();
@@ -86,6 +97,18 @@ fn csv(batches: &[RecordBatch], out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
+/// A text cell for spreadsheets: one starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return would run as a formula, so it gets a leading `'` (OWASP's advice). Numbers, booleans
+/// and JSON lists and maps are written as they are.
+pub fn csv_text(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        csv_field(&format!("'{s}"))
+    } else {
+        csv_field(s)
+    }
+}
+
+/// A CSV cell, quoted only when it holds a separator, a quote or a line break.
 pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -121,5 +144,21 @@ mod tests {
         assert_eq!(csv_field("i-1"), "i-1");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn csv_text_cells_that_a_spreadsheet_would_run_get_a_quote() {
+        for formula in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(
+                csv_text(formula).trim_start_matches('"').starts_with('\''),
+                "{formula}"
+            );
+        }
+        assert_eq!(
+            csv_text("=HYPERLINK(\"http://x\",\"a,b\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"a,b\"\")\""
+        );
+        assert_eq!(csv_text("i-1"), "i-1");
+        assert_eq!(csv_text("web=1"), "web=1");
     }
 }

@@ -3,6 +3,7 @@
 
 use anyhow::Result;
 use datafusion::prelude::SessionContext;
+use posture_sql::text::escape_control;
 use rustyline::DefaultEditor;
 use rustyline::error::ReadlineError;
 
@@ -52,7 +53,7 @@ pub async fn run(ctx: &SessionContext, format: Format) -> Result<()> {
             let sql = std::mem::take(&mut statement);
             editor.add_history_entry(sql.trim())?;
             if let Err(e) = execute(ctx, &sql, format).await {
-                eprintln!("error: {}", crate::one_line(&e));
+                eprintln!("error: {}", escape_control(&crate::one_line(&e)));
             }
         }
     }
@@ -63,7 +64,7 @@ pub async fn run(ctx: &SessionContext, format: Format) -> Result<()> {
 }
 
 async fn execute(ctx: &SessionContext, sql: &str, format: Format) -> Result<()> {
-    let batches = ctx.sql(sql).await?.collect().await?;
+    let batches = posture_sql::sql::run(ctx, sql).await?;
     output::print(&batches, format, &mut std::io::stdout().lock())
 }
 
@@ -79,11 +80,14 @@ fn command(line: &str) -> bool {
         }
         (Some(".schema"), Some(name)) => match posture_sql::tables::table(name) {
             Some(t) => print!("{}", output::tables_text(&[t])),
-            None => eprintln!("error: no table `{name}`; .tables lists them"),
+            None => eprintln!(
+                "error: no table `{}`; .tables lists them",
+                escape_control(name)
+            ),
         },
         (Some(".schema"), None) => eprintln!("error: usage: .schema TABLE"),
         (Some(".help"), _) => eprintln!("{HELP}"),
-        (Some(other), _) => eprintln!("error: unknown command {other}; {HELP}"),
+        (Some(other), _) => eprintln!("error: unknown command {}; {HELP}", escape_control(other)),
         (None, _) => {}
     }
     true

@@ -670,7 +670,7 @@ fn rules_eval_of_a_role_change_prints_the_new_verdict_of_each_instance_of_the_ru
             .contains("role/web-app-role ");
         web_app += usize::from(uses_role);
         let verdict = match row["status"].as_str().unwrap() {
-            _ if uses_role => "NON_COMPLIANT",
+            _ if uses_role || row["unverified"] == true => "NON_COMPLIANT",
             "ok" => "COMPLIANT",
             "alarm" => "NON_COMPLIANT",
             _ => "NOT_APPLICABLE",
@@ -690,6 +690,21 @@ fn rules_eval_of_a_role_change_prints_the_new_verdict_of_each_instance_of_the_ru
         })
         .collect();
     assert_eq!(got, expected);
+}
+
+/// The real change event of the fixtures, its configuration item edited by `edit` and its rule
+/// set to `control`, written to `path`.
+fn write_change_event(path: &std::path::Path, control: &str, edit: impl FnOnce(&mut Value)) {
+    let event = repo(
+        "tests/fixtures/config-events/event-awsConfigRuleConfigurationChanged.powertools.json",
+    );
+    let mut value: Value = serde_json::from_str(&std::fs::read_to_string(event).unwrap()).unwrap();
+    let mut invoking: Value =
+        serde_json::from_str(value["invokingEvent"].as_str().unwrap()).unwrap();
+    edit(&mut invoking["configurationItem"]);
+    value["invokingEvent"] = json!(invoking.to_string());
+    value["ruleParameters"] = json!(json!({ "controlId": control }).to_string());
+    std::fs::write(path, value.to_string()).unwrap();
 }
 
 /// A fresh scratch directory for one test.
@@ -755,17 +770,10 @@ fn hostile_config_items_give_one_error_line_not_a_panic() {
         assert_eq!(err, format!("error: {}/{expected}\n", dir.display()));
     }
     // The same item in a Config rule's event.
-    let event = repo(
-        "tests/fixtures/config-events/event-awsConfigRuleConfigurationChanged.powertools.json",
-    );
-    let mut value: Value = serde_json::from_str(&std::fs::read_to_string(event).unwrap()).unwrap();
-    let mut invoking: Value =
-        serde_json::from_str(value["invokingEvent"].as_str().unwrap()).unwrap();
-    invoking["configurationItem"]["configuration"] = json!("[1, 2]");
-    value["invokingEvent"] = json!(invoking.to_string());
-    value["ruleParameters"] = json!("{\"controlId\": \"ec2_instance_imdsv2_required\"}");
     let path = dir.join("event.json");
-    std::fs::write(&path, value.to_string()).unwrap();
+    write_change_event(&path, "ec2_instance_imdsv2_required", |item| {
+        item["configuration"] = json!("[1, 2]")
+    });
     let err = fails(&["rules", "eval", "--event", path.to_str().unwrap()]);
     assert!(
         err.contains("field configuration: a JSON string holding an array, not an object")
@@ -912,6 +920,301 @@ fn two_dumps_of_one_instance_give_a_note_naming_both_files() {
             a.display()
         )),
         "{notes}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// An instance id, a Name tag and a security group name as a hostile file could hold them.
+const HOSTILE_ID: &str = "i-<script>alert(2)</script>'\"&\u{1b}[2J";
+const HOSTILE_NAME: &str =
+    "=HYPERLINK(\"http://x\",\"click\")\u{1b}]0;pwned\u{7}<script>alert(1)</script>";
+
+fn hostile_inventory() -> PathBuf {
+    let dir = scratch("hostile-values");
+    let region = dir.join("111122223333/us-east-1");
+    std::fs::create_dir_all(&region).unwrap();
+    let instances = json!({"Reservations": [{"OwnerId": "111122223333", "Instances": [{
+        "InstanceId": HOSTILE_ID, "State": {"Name": "running"}, "PublicIpAddress": "203.0.113.9",
+        "MetadataOptions": {"HttpTokens": "optional", "HttpEndpoint": "enabled"},
+        "Tags": [{"Key": "Name", "Value": HOSTILE_NAME}]}]}]});
+    std::fs::write(region.join("instances.json"), instances.to_string()).unwrap();
+    let groups = json!({"SecurityGroups": [{"GroupId": "sg-1", "GroupName": "-2+3 <i>x</i> &amp;", "VpcId": "vpc-1", "OwnerId": "111122223333", "IpPermissions": [], "IpPermissionsEgress": []}]});
+    std::fs::write(region.join("groups.json"), groups.to_string()).unwrap();
+    dir
+}
+
+#[test]
+fn hostile_values_are_escaped_in_every_output() {
+    let dir = hostile_inventory();
+    let inventory = dir.to_str().unwrap();
+    let escaped_id = "i-&lt;script&gt;alert(2)&lt;/script&gt;&#39;&quot;&amp;";
+    for args in [
+        vec!["check", "-i", inventory, "-o", "html"],
+        vec!["exposure", "-i", inventory, "-o", "html"],
+    ] {
+        let html = String::from_utf8(posture(&args).stdout).unwrap();
+        assert!(html.contains(escaped_id), "{args:?}: {html}");
+        for raw in ["<script", "<i>", "'\"&", "\u{1b}"] {
+            assert!(!html.contains(raw), "{args:?}: {raw} reached the page raw");
+        }
+    }
+    // Text for terminals: the escape sequences are shown, never sent.
+    let table = posture(&[
+        "check",
+        "-i",
+        inventory,
+        "--control",
+        "ec2_instance_imdsv2_required",
+    ]);
+    let query = posture(&[
+        "query",
+        "-i",
+        inventory,
+        "select instance_id, tags['Name'] as name from ec2_instance",
+    ]);
+    for out in [&table, &query] {
+        let text = String::from_utf8(out.stdout.clone()).unwrap();
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("\\u{1b}[2J"), "{text}");
+    }
+    assert!(String::from_utf8_lossy(&query.stdout).contains("\\u{1b}]0;pwned\\u{7}"));
+    // CSV: a text cell a spreadsheet would run as a formula starts with a quote.
+    let csv = ok(&[
+        "query",
+        "-i",
+        inventory,
+        "-o",
+        "csv",
+        "select tags['Name'] as name, 1 - 2 as n from ec2_instance",
+    ]);
+    assert!(
+        csv.starts_with("name,n\n\"'=HYPERLINK(\"\"http://x\"\",\"\"click\"\")"),
+        "{csv}"
+    );
+    assert!(
+        csv.ends_with(",-1\n"),
+        "numbers are left as they are: {csv}"
+    );
+    let check_csv = String::from_utf8(
+        posture(&[
+            "check",
+            "-i",
+            inventory,
+            "--control",
+            "vpc_sg_unused",
+            "-o",
+            "csv",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        check_csv.contains("sg-1 (-2+3 <i>x</i> &amp;) is attached"),
+        "{check_csv}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn query_is_read_only_and_bounded() {
+    let dir = scratch("read-only");
+    let written = dir.join("out.csv");
+    for (sql, statement) in [
+        (
+            format!("copy (select 1) to '{}'", written.display()),
+            "COPY",
+        ),
+        (
+            format!(
+                "create external table t stored as csv location '{}'",
+                repo("demo").display()
+            ),
+            "CREATE EXTERNAL",
+        ),
+        (
+            "insert into vpc (vpc_id) values ('x')".to_string(),
+            "INSERT INTO",
+        ),
+        ("set datafusion.execution.batch_size = 1".to_string(), "SET"),
+    ] {
+        let err = fails(&["query", "--demo", &sql]);
+        assert_eq!(
+            err,
+            format!(
+                "error: posture's SQL is read-only: {statement} statements are refused; run SELECT, WITH, EXPLAIN, SHOW or DESCRIBE\n"
+            )
+        );
+    }
+    assert!(!written.exists());
+    for sql in ["show tables", "describe vpc", "explain select * from vpc"] {
+        assert!(!ok(&["query", "--demo", sql]).is_empty(), "{sql}");
+    }
+    // A chain a few tens of thousands deep: one error line within seconds, not a stack overflow.
+    let deep = format!("select 1{}", "+1".repeat(60_000));
+    let out = posture_within_seconds(&["query", "--demo", &deep]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: SQL nests deeper than 256 levels of expressions and subqueries; simplify it\n"
+    );
+    // The shell refuses the same, and goes on.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_posture"))
+        .args(["query", "--demo", "-o", "csv"])
+        .env("HOME", &dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let script = format!(
+        "copy (select 1) to '{}';\nselect 'still here' as s;\n",
+        written.display()
+    );
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("s\nstill here\n")
+    );
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("error: posture's SQL is read-only: COPY")
+    );
+    assert!(!written.exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn unreadable_or_contradictory_iam_evidence_is_unverified_never_ok() {
+    let dir = scratch("unverified-iam");
+    let account = dir.join("111122223333");
+    std::fs::create_dir_all(account.join("global")).unwrap();
+    std::fs::create_dir_all(account.join("us-east-1")).unwrap();
+    let admin = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    let policy = |name: &str, id: &str, default: &str, versions: Value| json!({"PolicyName": name, "PolicyId": id, "Arn": format!("arn:aws:iam::111122223333:policy/{name}"), "DefaultVersionId": default, "PolicyVersionList": versions});
+    let policies = [
+        // No version is the default: which one applies is unknown.
+        policy(
+            "no-default",
+            "ANPANODEFAULT",
+            "v2",
+            json!([{"VersionId": "v1", "IsDefaultVersion": false, "Document": admin}]),
+        ),
+        // `"true"` as a string still marks the default: the admin document counts.
+        policy(
+            "string-default",
+            "ANPASTRING",
+            "v1",
+            json!([{"VersionId": "v1", "IsDefaultVersion": "true", "Document": admin}]),
+        ),
+        // URL-encoded `[]`: not a policy document.
+        policy(
+            "array-document",
+            "ANPAARRAY",
+            "v1",
+            json!([{"VersionId": "v1", "IsDefaultVersion": true, "Document": "%5B%5D"}]),
+        ),
+    ];
+    let profile = |name: &str| json!({"InstanceProfileName": name, "Arn": format!("arn:aws:iam::111122223333:instance-profile/{name}"), "Roles": [{"RoleName": name, "Arn": format!("arn:aws:iam::111122223333:role/{name}")}]});
+    let roles = [
+        json!({"RoleName": "uses-array", "Arn": "arn:aws:iam::111122223333:role/uses-array", "InstanceProfileList": [profile("uses-array")], "RolePolicyList": [], "AttachedManagedPolicies": [{"PolicyName": "array-document", "PolicyArn": "arn:aws:iam::111122223333:policy/array-document"}]}),
+        json!({"RoleName": "bad-inline", "Arn": "arn:aws:iam::111122223333:role/bad-inline", "InstanceProfileList": [profile("bad-inline")], "RolePolicyList": [{"PolicyName": "inline", "PolicyDocument": "%5B%5D"}], "AttachedManagedPolicies": []}),
+    ];
+    std::fs::write(
+        account.join("global/get-account-authorization-details.json"),
+        json!({"Policies": policies, "RoleDetailList": roles, "UserDetailList": [], "GroupDetailList": []}).to_string(),
+    )
+    .unwrap();
+    let instance = |id: &str, profile: &str| json!({"InstanceId": id, "State": {"Name": "running"}, "IamInstanceProfile": {"Arn": format!("arn:aws:iam::111122223333:instance-profile/{profile}")}});
+    std::fs::write(
+        account.join("us-east-1/describe-instances.json"),
+        json!({"Reservations": [{"OwnerId": "111122223333", "Instances": [
+            instance("i-array", "uses-array"), instance("i-inline", "bad-inline"), instance("i-unknown", "not-loaded")]}]})
+        .to_string(),
+    )
+    .unwrap();
+    let verdicts = |control: &str| -> BTreeMap<String, (String, bool, String)> {
+        let (_, rows) = check_json(&[
+            "check",
+            "-i",
+            dir.to_str().unwrap(),
+            "--control",
+            control,
+            "-o",
+            "json",
+        ]);
+        rows.iter()
+            .map(|r| {
+                (
+                    r["resource_id"].as_str().unwrap().to_string(),
+                    (
+                        r["status"].as_str().unwrap().to_string(),
+                        r["unverified"].as_bool().unwrap(),
+                        r["reason"].as_str().unwrap().to_string(),
+                    ),
+                )
+            })
+            .collect()
+    };
+    let policies = verdicts("iam_policy_no_admin_access");
+    let status = |v: &BTreeMap<String, (String, bool, String)>, id: &str| {
+        let (status, unverified, reason) = &v[id];
+        (status.clone(), *unverified, reason.clone())
+    };
+    assert_eq!(status(&policies, "ANPASTRING").0, "alarm");
+    for id in ["ANPANODEFAULT", "ANPAARRAY"] {
+        let (s, unverified, reason) = status(&policies, id);
+        assert!(
+            s == "skip" && unverified && reason.contains("could not be checked"),
+            "{id}: {reason}"
+        );
+    }
+    let roles = verdicts("ec2_instance_role_no_admin_access");
+    for id in ["i-array", "i-inline", "i-unknown"] {
+        let (s, unverified, reason) = status(&roles, id);
+        assert!(s == "skip" && unverified, "{id}: {s} {reason}");
+    }
+    assert!(
+        status(&roles, "i-unknown")
+            .2
+            .contains("not in the inventory"),
+        "{roles:?}"
+    );
+
+    // The same policy as an AWS Config item: the Lambda's verdict is NON_COMPLIANT, annotated.
+    let path = dir.join("policy-event.json");
+    write_change_event(&path, "iam_policy_no_admin_access", |item| {
+        item["resourceType"] = json!("AWS::IAM::Policy");
+        item["resourceId"] = json!("ANPAARRAY");
+        item["resourceName"] = json!("array-document");
+        item["ARN"] = json!("arn:aws:iam::111122223333:policy/array-document");
+        item["awsRegion"] = json!("global");
+        item["relationships"] = json!([]);
+        item["configuration"] = json!({"policyName": "array-document", "policyId": "ANPAARRAY", "arn": "arn:aws:iam::111122223333:policy/array-document", "defaultVersionId": "v1", "policyVersionList": [{"versionId": "v1", "isDefaultVersion": true, "document": "%5B%5D"}]});
+    });
+    let out = posture(&["rules", "eval", "--event", path.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let evaluations: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(evaluations.len(), 1);
+    assert_eq!(evaluations[0]["ComplianceType"], "NON_COMPLIANT");
+    assert!(
+        evaluations[0]["Annotation"]
+            .as_str()
+            .unwrap()
+            .starts_with("could not verify: "),
+        "{evaluations:?}"
     );
     std::fs::remove_dir_all(dir).unwrap();
 }

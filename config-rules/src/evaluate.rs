@@ -99,7 +99,7 @@ pub async fn evaluate(
     match event.message_type {
         MessageType::Scheduled => periodic(event, control, &params, lookups).await,
         MessageType::Oversized => {
-            let summary = event.item.as_ref().expect("parsed");
+            let summary = event.item()?;
             Err(Error::NeedsAws(format!(
                 "{} {}: an oversized notification carries only a summary; the item comes from GetResourceConfigHistory",
                 text(summary, "resourceType"),
@@ -116,10 +116,7 @@ async fn change(
     params: &HashMap<String, String>,
     lookups: &Lookups,
 ) -> Result<Vec<Evaluation>, Error> {
-    let item = event
-        .item
-        .as_ref()
-        .expect("a change notification has an item");
+    let item = event.item()?;
     let (resource_type, resource_id) = (text(item, "resourceType"), text(item, "resourceId"));
     if resource_type.is_empty() || resource_id.is_empty() {
         return Err(Error::Event(

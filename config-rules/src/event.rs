@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use posture_sql::sources::{excerpt, excerpt_json};
+use posture_sql::text::{excerpt, excerpt_json};
 use serde_json::Value;
 
 use crate::Error;
@@ -136,6 +136,14 @@ impl ConfigEvent {
         }
     }
 
+    /// The item of a change, or the summary of an oversized notification; `parse` requires
+    /// it for both, so its absence is an error here rather than a panic.
+    pub fn item(&self) -> Result<&Value, Error> {
+        self.item
+            .as_ref()
+            .ok_or_else(|| Error::Event("the notification carries no configuration item".into()))
+    }
+
     /// The control: `controlId` in the rule's parameters, else `override_id`, else the rule name
     /// (`posture-vpc-sg-restricted-ssh` or `vpc_sg_restricted_ssh`). Its parameters are the
     /// other rule parameters.
@@ -167,5 +175,24 @@ impl ConfigEvent {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         Ok((control, params))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scheduled_notification_has_no_item_and_asking_for_one_is_an_error() {
+        let invoking = serde_json::json!({"messageType": "ScheduledNotification", "notificationCreationTime": "2026-01-01T00:00:00.000Z", "awsAccountId": "111122223333"});
+        let event = ConfigEvent::parse(&serde_json::json!({
+            "invokingEvent": invoking.to_string(), "ruleParameters": "{}",
+            "resultToken": "TESTMODE", "configRuleName": "posture-vpc-sg-unused"
+        }))
+        .unwrap();
+        assert_eq!(
+            event.item().unwrap_err().to_string(),
+            Error::Event("the notification carries no configuration item".into()).to_string()
+        );
     }
 }

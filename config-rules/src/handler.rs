@@ -90,7 +90,7 @@ impl Handler {
             let evaluations = timeout_at(cutoff, async {
                 let fetched;
                 let event = if event.message_type == MessageType::Oversized {
-                    let summary = event.item.as_ref().expect("parsed");
+                    let summary = event.item()?;
                     let item = config_api::oversized_item(&self.config, summary).await?;
                     fetched = event.clone().with_item(item);
                     &fetched

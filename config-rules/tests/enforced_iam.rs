@@ -218,7 +218,8 @@ fn invoke(moto: &Moto, lambda: &Lambda, case: &Case) -> Outcome {
                 .to_string(),
         )
     });
-    let put = moto
+    // What was put, in a stable order: the order of evaluations in a run carries no meaning.
+    let mut put: Vec<_> = moto
         .calls("PutEvaluations")
         .into_iter()
         .flat_map(|(_, body)| {
@@ -235,6 +236,7 @@ fn invoke(moto: &Moto, lambda: &Lambda, case: &Case) -> Outcome {
             )
         })
         .collect();
+    put.sort();
     Outcome { error, put }
 }
 

@@ -488,7 +488,9 @@ mod tests {
             [
                 "ec2_instance",
                 "iam_instance_profile",
+                "iam_policy",
                 "iam_policy_statement",
+                "iam_role",
                 "iam_role_policy_attachment"
             ]
         );

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::sources;
-use crate::sources::excerpt;
+use crate::text::excerpt;
 use crate::value::Json;
 
 /// The kinds of resource an inventory holds. A table reads one or more kinds.

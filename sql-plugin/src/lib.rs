@@ -4,7 +4,8 @@
 //! - [`inventory`]: resources in one canonical shape, whatever source they came from;
 //! - [`sources`]: the only code that knows the `aws` CLI and AWS Config wire shapes;
 //! - [`tables`]: one file per SQL table, registered in [`tables::TABLES`];
-//! - [`session`]: a DataFusion session with every table registered.
+//! - [`session`]: a DataFusion session with every table registered;
+//! - [`sql`]: the user's SQL, read-only and bounded.
 
 pub mod api;
 pub mod demo;
@@ -14,8 +15,10 @@ pub mod live;
 pub mod reachability;
 pub mod session;
 pub mod sources;
+pub mod sql;
 pub mod table;
 pub mod tables;
+pub mod text;
 pub mod udfs;
 pub mod value;
 

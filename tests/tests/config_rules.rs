@@ -8,7 +8,7 @@ use std::sync::Arc;
 use posture_config_rules::{
     ComplianceType, ConfigEvent, Error, Evaluation, Lookups, MessageType, evaluate,
 };
-use posture_queries::{Status, Trigger};
+use posture_queries::Trigger;
 use serde_json::{Value, json};
 
 use crate::repo;
@@ -87,7 +87,8 @@ fn real_events_through_the_handler() {
     )
     .unwrap();
     assert_eq!(public[0].compliance_type, ComplianceType::NonCompliant);
-    // Its role is not in the item: without lookups the role control cannot say, and says why.
+    // Its role is not in the item: without lookups the role control cannot verify it, which is
+    // NON_COMPLIANT (fail closed), and says why.
     let role = eval(
         &with_parameters(
             real.clone(),
@@ -97,9 +98,10 @@ fn real_events_through_the_handler() {
         &none,
     )
     .unwrap();
-    assert_eq!(role[0].compliance_type, ComplianceType::NotApplicable);
+    assert_eq!(role[0].compliance_type, ComplianceType::NonCompliant);
     assert!(
-        role[0].annotation.contains("not in the inventory"),
+        role[0].annotation.contains("could not verify")
+            && role[0].annotation.contains("not in the inventory"),
         "{role:?}"
     );
 
@@ -293,10 +295,10 @@ fn every_change_control_gives_the_verdict_of_posture_check_on_the_demo() {
         .iter()
         .filter(|c| c.trigger == Trigger::Change)
     {
-        let check: HashMap<String, Status> =
+        let check: HashMap<String, ComplianceType> =
             crate::verdicts::run_shared(&demo, &control.id, &HashMap::new())
                 .into_iter()
-                .map(|f| (f.resource_id, f.status))
+                .map(|f| (f.resource_id.clone(), Evaluation::of(f, "").compliance_type))
                 .collect();
         for item in items
             .iter()
@@ -306,11 +308,10 @@ fn every_change_control_gives_the_verdict_of_posture_check_on_the_demo() {
             let got = eval(&change_event(item, &control.id), None, &lookups)
                 .unwrap_or_else(|e| panic!("{} {id}: {e}", control.id));
             let expected = match item["configurationItemStatus"].as_str() {
-                Some("OK" | "ResourceDiscovered") => match check.get(id) {
-                    Some(Status::Alarm) => ComplianceType::NonCompliant,
-                    Some(Status::Ok) => ComplianceType::Compliant,
-                    Some(Status::Skip) | None => ComplianceType::NotApplicable,
-                },
+                Some("OK" | "ResourceDiscovered") => check
+                    .get(id)
+                    .copied()
+                    .unwrap_or(ComplianceType::NotApplicable),
                 _ => ComplianceType::NotApplicable,
             };
             assert_eq!(got.len(), 1, "{} {id}: {got:?}", control.id);
@@ -326,14 +327,6 @@ fn every_change_control_gives_the_verdict_of_posture_check_on_the_demo() {
         compared > 100,
         "compared {compared} (control, resource) verdicts"
     );
-}
-
-fn compliance_of(status: Status) -> ComplianceType {
-    match status {
-        Status::Alarm => ComplianceType::NonCompliant,
-        Status::Ok => ComplianceType::Compliant,
-        Status::Skip => ComplianceType::NotApplicable,
-    }
 }
 
 #[test]
@@ -363,7 +356,7 @@ fn a_dependency_change_re_evaluates_what_it_feeds_as_posture_check_does() {
                 .iter()
                 .map(|f| {
                     let key = (f.resource_type.clone(), f.resource_id.clone());
-                    (key, compliance_of(f.status))
+                    (key, Evaluation::of(f.clone(), "").compliance_type)
                 })
                 .collect();
             let got: BTreeMap<(String, String), ComplianceType> =

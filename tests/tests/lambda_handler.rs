@@ -20,7 +20,7 @@ use aws_sdk_config::types::{
 };
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use posture_config_rules::{Handler, Lookups};
-use posture_queries::{Status, Trigger};
+use posture_queries::Trigger;
 use posture_sql::Inventory;
 use posture_sql::inventory::{InventoryBuilder, Kind, Resource};
 use serde_json::{Value, json};
@@ -243,11 +243,12 @@ fn scheduled_event(control: &str) -> Value {
     })
 }
 
-fn compliance(status: Option<Status>) -> &'static str {
-    match status {
-        Some(Status::Ok) => "COMPLIANT",
-        Some(Status::Alarm) => "NON_COMPLIANT",
-        Some(Status::Skip) | None => "NOT_APPLICABLE",
+/// What the Lambda puts for a finding, through the one mapping (`Evaluation::of`).
+fn lambda_verdict(f: posture_queries::Finding) -> &'static str {
+    match posture_config_rules::Evaluation::of(f, NOTIFIED).compliance_type {
+        posture_config_rules::ComplianceType::Compliant => "COMPLIANT",
+        posture_config_rules::ComplianceType::NonCompliant => "NON_COMPLIANT",
+        posture_config_rules::ComplianceType::NotApplicable => "NOT_APPLICABLE",
     }
 }
 
@@ -265,7 +266,12 @@ fn check(control: &str) -> BTreeMap<(String, String), &'static str> {
     )
     .unwrap()
     .into_iter()
-    .map(|f| ((f.resource_type, f.resource_id), compliance(Some(f.status))))
+    .map(|f| {
+        (
+            (f.resource_type.clone(), f.resource_id.clone()),
+            lambda_verdict(f),
+        )
+    })
     .collect()
 }
 
@@ -285,8 +291,8 @@ fn check_all(control: &str) -> Vec<((String, String), String)> {
     .into_iter()
     .map(|f| {
         (
-            (f.resource_type, f.resource_id),
-            compliance(Some(f.status)).to_string(),
+            (f.resource_type.clone(), f.resource_id.clone()),
+            lambda_verdict(f).to_string(),
         )
     })
     .collect()
@@ -348,11 +354,7 @@ fn every_control_has_a_verdict_table_through_the_handler_equal_to_posture_check(
                 item["resourceId"].as_str().unwrap().to_string(),
             );
             let want = match control.trigger {
-                Trigger::Change => compliance(expected.get(&resource).map(|v| match *v {
-                    "COMPLIANT" => Status::Ok,
-                    "NON_COMPLIANT" => Status::Alarm,
-                    _ => Status::Skip,
-                })),
+                Trigger::Change => expected.get(&resource).copied().unwrap_or("NOT_APPLICABLE"),
                 // A periodic control ignores change notifications.
                 Trigger::Periodic => "NOT_APPLICABLE",
             };
@@ -573,8 +575,8 @@ fn check_over(control: &str, inventory: Arc<Inventory>) -> Put {
     .into_iter()
     .map(|f| {
         (
-            (f.resource_type, f.resource_id),
-            compliance(Some(f.status)).to_string(),
+            (f.resource_type.clone(), f.resource_id.clone()),
+            lambda_verdict(f).to_string(),
         )
     })
     .collect()

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::inventory::{InventoryBuilder, Kind, Resource};
-use crate::sources::{excerpt, excerpt_json};
+use crate::text::{excerpt, excerpt_json};
 use crate::value::Json;
 
 /// The list-valued outputs: top-level key → kind of each element.

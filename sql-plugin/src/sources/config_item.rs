@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::Error;
 use crate::inventory::{InventoryBuilder, Kind, Resource};
-use crate::sources::{excerpt, excerpt_json};
+use crate::text::{excerpt, excerpt_json};
 use crate::value::{Json, parse_time};
 
 /// Items for resources that no longer exist; they describe nothing to query.

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::inventory::InventoryBuilder;
+use crate::text::excerpt_json;
 
 /// Loads one file. `relative` is its path below the inventory root, `shown` the path for errors.
 pub fn load_file(
@@ -32,24 +33,6 @@ pub fn load_file(
     } else {
         cli_dump::load(&value, relative, shown, builder)
     }
-}
-
-/// The most characters of an input value an error message or note quotes.
-pub const EXCERPT_CHARS: usize = 80;
-
-/// Input text as quoted in errors and notes: at most [`EXCERPT_CHARS`] characters, with `…`
-/// when cut. Every message that quotes an input value goes through here.
-pub fn excerpt(text: &str) -> String {
-    if text.chars().nth(EXCERPT_CHARS).is_some() {
-        format!("{}…", text.chars().take(EXCERPT_CHARS).collect::<String>())
-    } else {
-        text.to_string()
-    }
-}
-
-/// A JSON value as quoted in errors: its JSON text, cut by [`excerpt`].
-pub fn excerpt_json(v: &Value) -> String {
-    excerpt(&v.to_string())
 }
 
 /// An IAM policy document as JSON: the API returns it URL-encoded, the CLI decodes it, AWS
@@ -213,10 +196,7 @@ mod tests {
     }
 
     #[test]
-    fn excerpts_are_bounded_to_80_characters() {
-        assert_eq!(excerpt("short"), "short");
-        assert_eq!(excerpt(&"é".repeat(80)), "é".repeat(80));
-        assert_eq!(excerpt(&"é".repeat(81)), format!("{}…", "é".repeat(80)));
+    fn policy_document_errors_quote_bounded_excerpts() {
         let err = policy_document(&json!("x".repeat(500)), Path::new("iam.json"), "Document")
             .unwrap_err()
             .to_string();

@@ -7,8 +7,9 @@
 //! `--org-role` into every active account of the organization). Retries use the SDK's adaptive
 //! mode, and a token bucket per (account, region, API) keeps big queries under EC2's throttling.
 //!
-//! - [`crate::api`]: per table, what it reads and which columns and filters become API parameters;
+//! - [`crate::Table`]: per table, what it reads and which columns and filters become API parameters;
 //! - [`scan`]: the DataFusion provider and plan;
+//! - [`fetch`]: a table's kinds in one (account, region);
 //! - [`ec2`], [`iam`], [`cloudtrail`]: the calls, and SDK types → canonical JSON;
 //! - [`snapshot`]: everything fetched, written in the offline layout;
 //! - [`RunCache`]: one fetch per (account, region, kinds, request) for the scans of one run.
@@ -16,6 +17,7 @@
 mod cache;
 mod cloudtrail;
 mod ec2;
+mod fetch;
 mod iam;
 mod limiter;
 mod progress;
@@ -508,7 +510,5 @@ pub fn live_table(
     live: Arc<Live>,
     cache: Option<Arc<RunCache>>,
 ) -> Arc<dyn datafusion::catalog::TableProvider> {
-    let spec = crate::api::of(table.name)
-        .unwrap_or_else(|| panic!("table {} has no live spec (api.rs)", table.name));
-    Arc::new(scan::LiveTable::new(table, spec, live, cache))
+    Arc::new(scan::LiveTable::new(table, live, cache))
 }

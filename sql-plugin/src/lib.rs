@@ -24,7 +24,7 @@ pub mod value;
 use std::path::PathBuf;
 
 pub use inventory::{Inventory, Kind, Resource};
-pub use session::{json_rows, session};
+pub use session::session;
 pub use table::{Column, ColumnType, Table};
 pub use value::Cell;
 

@@ -1,4 +1,4 @@
-//! Printing query results and table docs.
+//! Printing query results, table docs and live notices.
 
 use std::io::Write;
 
@@ -8,6 +8,7 @@ use arrow::record_batch::RecordBatch;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use comfy_table::{ContentArrangement, Table as Grid, presets::UTF8_FULL_CONDENSED};
 use posture_sql::Table;
+use posture_sql::live::Notice;
 use posture_sql::text::escape_control;
 use serde_json::{Map, Value};
 
@@ -178,5 +179,17 @@ mod tests {
         );
         assert_eq!(csv_text("i-1"), "i-1");
         assert_eq!(csv_text("web=1"), "web=1");
+    }
+}
+
+/// A live run's notices on stderr: warnings always, debug lines with `POSTURE_DEBUG`.
+pub fn print_notices(live: &posture_sql::live::Live) {
+    let debug = std::env::var_os("POSTURE_DEBUG").is_some();
+    for notice in live.take_notices() {
+        match notice {
+            Notice::Warning(text) => eprintln!("warning: {}", escape_control(&text)),
+            Notice::Debug(text) if debug => eprintln!("debug: {}", escape_control(&text)),
+            Notice::Debug(_) => {}
+        }
     }
 }

@@ -5,7 +5,7 @@ use aws_sdk_ec2::types::{Filter, Instance, InstanceNetworkInterface, Tag};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
-use super::{ApiRequest, Call, LiveError, object, time};
+use super::{ApiRequest, Call, LiveError, Notice, object, time};
 use crate::inventory::Kind;
 
 fn tags(tags: &[Tag]) -> Value {
@@ -464,10 +464,10 @@ pub async fn ebs_defaults(call: &Call<'_>, extra: bool) -> Result<Value, LiveErr
             Err(e)
                 if (e.is_access() && !call.live.strict) || e.status.is_some_and(|s| s >= 500) =>
             {
-                eprintln!(
-                    "warning: {}/{}: {e}; ebs_default_kms_key_id left null",
+                call.live.notice(Notice::Warning(format!(
+                    "{}/{}: {e}; ebs_default_kms_key_id left null",
                     call.account.id, call.region
-                )
+                )))
             }
             Err(e) => return Err(e),
         }

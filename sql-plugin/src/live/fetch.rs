@@ -2,7 +2,7 @@
 //! [`ec2`](super::ec2), [`iam`](super::iam) and [`cloudtrail`](super::cloudtrail), as
 //! canonical resources.
 
-use super::{ApiRequest, Call, LiveError, cloudtrail, ec2, iam};
+use super::{ApiRequest, Call, LiveError, Notice, cloudtrail, ec2, iam};
 use crate::inventory::{Kind, Resource};
 
 /// The resources of `kinds` in one (account, region), with the request's filters (without
@@ -16,12 +16,10 @@ pub(crate) async fn fetch(
     let request = call.live.accepted(request);
     let values = match fetch_once(call, kinds, &request).await {
         Err(e) if !request.filters.is_empty() && e.rejects_filter() => {
-            if std::env::var_os("POSTURE_DEBUG").is_some() {
-                eprintln!(
-                    "debug: {}/{}: the API rejected the filters ({e}); fetching unfiltered from now on, the engine filters",
-                    call.account.id, call.region
-                );
-            }
+            call.live.notice(Notice::Debug(format!(
+                "{}/{}: the API rejected the filters ({e}); fetching unfiltered from now on, the engine filters",
+                call.account.id, call.region
+            )));
             call.live.reject(&request);
             fetch_once(
                 call,

@@ -341,10 +341,7 @@ async fn rows(
     let resources = match fetched {
         Ok(resources) => resources,
         Err(e) if e.is_access() && !live.strict => {
-            eprintln!(
-                "warning: {}/{region}: {e}; skipped (--strict makes this an error)",
-                account.id
-            );
+            live.skipped(&account.id, region, &e);
             Vec::new()
         }
         Err(e) => {

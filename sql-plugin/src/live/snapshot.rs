@@ -16,8 +16,8 @@ pub struct Written {
     pub resources: usize,
 }
 
-/// Fetches every (account, region), concurrently, and writes it under `out`. Access errors warn
-/// and go on (errors with `--strict`), like queries.
+/// Fetches every (account, region), concurrently, and writes it under `out`. Access errors are
+/// notices on `live` and the rest goes on (errors with `--strict`), like queries.
 pub async fn snapshot(live: &Live, out: &Path) -> Result<Written, LiveError> {
     let partitions = live
         .partitions(true)
@@ -69,10 +69,7 @@ async fn partition(
         live.progress.done();
         match result {
             Ok(r) => resources.extend(r),
-            Err(e) if e.is_access() && !live.strict => eprintln!(
-                "warning: {}/{region}: {e}; skipped (--strict makes this an error)",
-                account.id
-            ),
+            Err(e) if e.is_access() && !live.strict => live.skipped(&account.id, &region, &e),
             Err(e) => {
                 return Err(LiveError {
                     message: format!("{}/{region}: {}", account.id, e.message),

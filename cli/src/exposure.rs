@@ -25,9 +25,7 @@ pub async fn rows(ctx: &SessionContext) -> Result<Vec<Map<String, Value>>> {
         "select * from {} order by {ORDER}, account_id, region, instance_id",
         posture_queries::views::EXPOSURE
     );
-    Ok(posture_sql::json_rows(
-        &ctx.sql(&sql).await?.collect().await?,
-    )?)
+    crate::output::json_rows(&ctx.sql(&sql).await?.collect().await?)
 }
 
 /// Whether anything is critical or high (the exit code says so, for CI gates).

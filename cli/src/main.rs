@@ -198,14 +198,32 @@ impl LiveArgs {
 
 impl Source {
     /// The tables of the chosen source, and the views over them (ec2_instance_exposure).
-    async fn session(&self) -> Result<datafusion::prelude::SessionContext> {
-        let ctx = match (&self.inventory, self.demo) {
-            (Some(path), _) => inventory_session(Inventory::load(path)?)?,
-            (None, true) => inventory_session(Inventory::demo())?,
-            (None, false) => posture_sql::live::session(Arc::new(self.live.connect().await?))?,
+    async fn session(&self) -> Result<Session> {
+        let (ctx, live) = match (&self.inventory, self.demo) {
+            (Some(path), _) => (inventory_session(Inventory::load(path)?)?, None),
+            (None, true) => (inventory_session(Inventory::demo())?, None),
+            (None, false) => {
+                let live = Arc::new(self.live.connect().await?);
+                (posture_sql::live::session(live.clone())?, Some(live))
+            }
         };
         posture_queries::views::register(&ctx).await?;
-        Ok(ctx)
+        Ok(Session { ctx, live })
+    }
+}
+
+/// A session, and the live connection behind it (if any), whose notices are printed after
+/// each statement.
+pub struct Session {
+    pub ctx: datafusion::prelude::SessionContext,
+    live: Option<Arc<posture_sql::live::Live>>,
+}
+
+impl Session {
+    pub fn print_notices(&self) {
+        if let Some(live) = &self.live {
+            output::print_notices(live);
+        }
     }
 }
 
@@ -290,8 +308,10 @@ async fn run(cli: Cli) -> Result<Outcome> {
                 }
                 (None, false) => chrono::Utc::now().timestamp_micros(),
             };
-            let ctx = source.session().await?;
-            let results = selection.run(&ctx, as_of).await?;
+            let session = source.session().await?;
+            let results = selection.run(&session.ctx, as_of).await;
+            session.print_notices();
+            let results = results?;
             check::print(
                 &results,
                 output,
@@ -310,7 +330,10 @@ async fn run(cli: Cli) -> Result<Outcome> {
             })
         }
         Command::Exposure { source, output } => {
-            let rows = exposure::rows(&source.session().await?).await?;
+            let session = source.session().await?;
+            let rows = exposure::rows(&session.ctx).await;
+            session.print_notices();
+            let rows = rows?;
             exposure::print(&rows, output, &mut std::io::stdout().lock())?;
             Ok(if exposure::serious(&rows) {
                 Outcome::Alarms
@@ -331,19 +354,22 @@ async fn run(cli: Cli) -> Result<Outcome> {
             output,
             sql,
         } => {
-            let ctx = source.session().await?;
+            let session = source.session().await?;
             match sql {
                 Some(sql) => {
-                    let batches = posture_sql::sql::run(&ctx, &sql).await?;
-                    output::print(&batches, output, &mut std::io::stdout().lock())?;
+                    let batches = posture_sql::sql::run(&session.ctx, &sql).await;
+                    session.print_notices();
+                    output::print(&batches?, output, &mut std::io::stdout().lock())?;
                 }
-                None => shell::run(&ctx, output).await?,
+                None => shell::run(&session, output).await?,
             }
             Ok(Outcome::Clean)
         }
         Command::Snapshot { live, out } => {
             let live = live.connect().await?;
-            let written = posture_sql::live::snapshot::snapshot(&live, &out).await?;
+            let written = posture_sql::live::snapshot::snapshot(&live, &out).await;
+            output::print_notices(&live);
+            let written = written?;
             eprintln!(
                 "wrote {} resources in {} files under {}; query them with --inventory {}",
                 written.resources,

@@ -1,14 +1,16 @@
-//! Printing query results and table docs.
+//! Printing query results, table docs and live notices.
 
 use std::io::Write;
 
 use anyhow::Result;
+use arrow::json::writer::{JsonArray, WriterBuilder};
 use arrow::record_batch::RecordBatch;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use comfy_table::{ContentArrangement, Table as Grid, presets::UTF8_FULL_CONDENSED};
 use posture_sql::Table;
+use posture_sql::live::Notice;
 use posture_sql::text::escape_control;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -22,16 +24,33 @@ pub enum Format {
     Csv,
 }
 
+/// Query results as JSON objects keyed by column name, every column present (nulls too),
+/// lists and maps as JSON values: the shape of `posture query --output json`.
+pub fn json_rows(batches: &[RecordBatch]) -> Result<Vec<Map<String, Value>>> {
+    let mut buffer = Vec::new();
+    let mut writer = WriterBuilder::new()
+        .with_explicit_nulls(true)
+        .build::<_, JsonArray>(&mut buffer);
+    for batch in batches {
+        writer.write(batch)?;
+    }
+    writer.finish()?;
+    if buffer.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(serde_json::from_slice(&buffer)?)
+}
+
 pub fn print(batches: &[RecordBatch], format: Format, out: &mut impl Write) -> Result<()> {
     match format {
         Format::Table => writeln!(out, "{}", grid(batches)?)?,
         Format::Json => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&posture_sql::json_rows(batches)?)?
+            serde_json::to_string_pretty(&json_rows(batches)?)?
         )?,
         Format::Jsonl => {
-            for row in posture_sql::json_rows(batches)? {
+            for row in json_rows(batches)? {
                 writeln!(out, "{}", Value::Object(row))?;
             }
         }
@@ -83,7 +102,7 @@ fn csv(batches: &[RecordBatch], out: &mut impl Write) -> Result<()> {
         .map(|f| csv_field(f.name()))
         .collect();
     writeln!(out, "{}", header.join(","))?;
-    for row in posture_sql::json_rows(batches)? {
+    for row in json_rows(batches)? {
         let cells: Vec<String> = row
             .values()
             .map(|v| match v {
@@ -160,5 +179,17 @@ mod tests {
         );
         assert_eq!(csv_text("i-1"), "i-1");
         assert_eq!(csv_text("web=1"), "web=1");
+    }
+}
+
+/// A live run's notices on stderr: warnings always, debug lines with `POSTURE_DEBUG`.
+pub fn print_notices(live: &posture_sql::live::Live) {
+    let debug = std::env::var_os("POSTURE_DEBUG").is_some();
+    for notice in live.take_notices() {
+        match notice {
+            Notice::Warning(text) => eprintln!("warning: {}", escape_control(&text)),
+            Notice::Debug(text) if debug => eprintln!("debug: {}", escape_control(&text)),
+            Notice::Debug(_) => {}
+        }
     }
 }

@@ -12,7 +12,7 @@ use crate::output::{self, Format};
 const HELP: &str =
     "Enter SQL ending with `;` (it may span lines). Commands: .tables, .schema TABLE, .help, .quit";
 
-pub async fn run(ctx: &SessionContext, format: Format) -> Result<()> {
+pub async fn run(session: &crate::Session, format: Format) -> Result<()> {
     let mut editor = DefaultEditor::new()?;
     let history =
         std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".posture_history"));
@@ -52,7 +52,9 @@ pub async fn run(ctx: &SessionContext, format: Format) -> Result<()> {
         if trimmed.ends_with(';') {
             let sql = std::mem::take(&mut statement);
             editor.add_history_entry(sql.trim())?;
-            if let Err(e) = execute(ctx, &sql, format).await {
+            let result = execute(&session.ctx, &sql, format).await;
+            session.print_notices();
+            if let Err(e) = result {
                 eprintln!("error: {}", escape_control(&crate::one_line(&e)));
             }
         }

@@ -301,8 +301,8 @@ async fn session(
     lookups: &Lookups,
 ) -> Result<SessionContext, Error> {
     let filled = |table: &str| {
-        posture_sql::api::of(table)
-            .is_some_and(|spec| spec.kinds.iter().any(|k| !item.of(*k).is_empty()))
+        posture_sql::tables::table(table)
+            .is_some_and(|t| t.kinds.iter().any(|k| !item.of(*k).is_empty()))
     };
     let needs_lookups = control.tables()?.iter().any(|t| !filled(t));
     let ctx = posture_sql::session::bare_session();

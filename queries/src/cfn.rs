@@ -1,7 +1,8 @@
 //! The CloudFormation templates in `cfn/`, generated from the catalogue (`posture cfn generate`):
 //! the Config rules Lambda with one rule per control, the same rules as a conformance pack with
 //! AWS-owned SSM remediations, and the read-only role for live queries. IAM actions are exactly
-//! those of the tables the controls read (`posture_sql::api`), so the policies follow the SQL.
+//! those of the tables the controls read ([`posture_sql::Table::iam_actions`]), so the policies
+//! follow the SQL.
 
 use serde_json::{Map, Value, json};
 
@@ -41,11 +42,12 @@ fn parameter_name(control: &Control, name: &str) -> String {
     format!("{}{}", camel(&control.id), camel(name))
 }
 
-/// The read actions of `tables` (`posture_sql::api`), sorted.
+/// The read actions of `tables` ([`posture_sql::Table::iam_actions`]), sorted.
 pub fn actions_of(tables: impl IntoIterator<Item = &'static str>) -> Vec<&'static str> {
     let mut actions: Vec<&str> = tables
         .into_iter()
-        .flat_map(posture_sql::api::table_actions)
+        .filter_map(posture_sql::tables::table)
+        .flat_map(|t| t.iam_actions())
         .collect();
     actions.sort();
     actions.dedup();
@@ -86,10 +88,10 @@ pub fn lambda_tables(control: &Control) -> Result<Vec<&'static str>, Error> {
     }
     let mut fetched = std::collections::BTreeSet::new();
     for resource_type in scope(control) {
-        let kind = posture_sql::sources::config_item::kind_of(resource_type);
+        let kind = posture_sql::Kind::of_config_type(resource_type);
         fetched.extend(tables.iter().copied().filter(|table| {
-            !posture_sql::api::of(table)
-                .is_some_and(|spec| kind.is_some_and(|k| spec.kinds.contains(&k)))
+            !posture_sql::tables::table(table)
+                .is_some_and(|t| kind.is_some_and(|k| t.kinds.contains(&k)))
         }));
     }
     Ok(fetched.into_iter().collect())
@@ -347,7 +349,7 @@ fn conformance_pack() -> Value {
 pub fn all_read_actions() -> Vec<&'static str> {
     let mut actions: Vec<&str> = posture_sql::tables::TABLES
         .iter()
-        .flat_map(|t| posture_sql::api::table_actions(t.name))
+        .flat_map(|t| t.iam_actions())
         .chain(["ec2:DescribeRegions"])
         .collect();
     actions.sort();
@@ -509,21 +511,20 @@ mod tests {
     /// as both roles and policies fill iam_policy_statement, is taken as read for its own rows.)
     #[test]
     fn change_rules_are_scoped_to_every_recorded_type_they_read() {
-        use posture_sql::sources::config_item::RESOURCE_TYPES;
         for control in crate::catalogue()
             .iter()
             .filter(|c| c.trigger == Trigger::Change)
         {
             let scope = scope(control);
             for table in control.tables().unwrap() {
-                let kinds = posture_sql::api::of(table).map_or(&[][..], |spec| spec.kinds);
-                let own = posture_sql::sources::config_item::kind_of(&control.resource_type);
+                let kinds = posture_sql::tables::table(table).map_or(&[][..], |t| t.kinds);
+                let own = posture_sql::Kind::of_config_type(&control.resource_type);
                 if own.is_some_and(|own| kinds.contains(&own)) {
                     continue;
                 }
-                for (resource_type, _) in RESOURCE_TYPES.iter().filter(|(_, k)| kinds.contains(k)) {
+                for resource_type in kinds.iter().filter_map(|k| k.descriptor().config_type) {
                     assert!(
-                        scope.contains(resource_type),
+                        scope.contains(&resource_type),
                         "{} reads {table}, filled by {resource_type} items: declare it in depends_on",
                         control.id
                     );

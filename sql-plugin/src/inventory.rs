@@ -7,12 +7,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::Error;
-use crate::sources;
 use crate::text::excerpt;
 use crate::value::Json;
 
-/// The kinds of resource an inventory holds. A table reads one or more kinds.
+/// The kinds of resource an inventory holds. A table reads one or more kinds; each kind is
+/// described once, by [`Kind::descriptor`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Instance,
@@ -39,38 +38,255 @@ pub enum Kind {
     TrailStatus,
 }
 
+/// Where a kind is found and what reading it takes: adding a kind means one of these, one
+/// table file and the live fetch.
+#[derive(Clone, Copy, Debug)]
+pub struct Descriptor {
+    /// The field that identifies a resource within an account and region (`""`: one per
+    /// account and region).
+    pub id_field: &'static str,
+    /// The `aws` CLI command whose output holds it; `posture snapshot` names its file after it.
+    pub command: &'static str,
+    pub output: CliOutput,
+    /// The AWS Config resource type whose items fill it (None: Config does not record it).
+    pub config_type: Option<&'static str>,
+    /// The IAM actions of the calls that read it live (extra-column calls included).
+    pub iam_actions: &'static [&'static str],
+    /// IAM: one `global` region per account.
+    pub global: bool,
+}
+
+/// The shape of a kind's `aws` CLI output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CliOutput {
+    /// `{"<key>": [resource, …]}`.
+    List(&'static str),
+    /// `{"Reservations": [{"Instances": [resource, …]}]}`.
+    Reservations,
+    /// The output is one resource, recognised by this key; one file per resource,
+    /// `<command>.<id>.json`.
+    One(&'static str),
+    /// The output holds some fields of the one resource of its account and region, recognised
+    /// by this key; several outputs merge.
+    Fields(&'static str),
+}
+
 impl Kind {
-    /// The field that identifies a resource of this kind within an account and region.
-    fn id(self, data: &Value) -> String {
-        let field = match self {
-            Kind::Instance => "InstanceId",
-            Kind::SecurityGroup => "GroupId",
-            Kind::SecurityGroupRule => "SecurityGroupRuleId",
-            Kind::NetworkInterface => "NetworkInterfaceId",
-            Kind::Volume => "VolumeId",
-            Kind::Snapshot | Kind::SnapshotPermissions => "SnapshotId",
-            Kind::Image => "ImageId",
-            Kind::EbsDefaults => return String::new(),
-            Kind::LaunchTemplateVersion => {
-                let version = data
-                    .at("VersionNumber")
-                    .map(Value::to_string)
-                    .unwrap_or_default();
-                return format!(
-                    "{}:{version}",
-                    data.str_at("LaunchTemplateId").unwrap_or_default()
-                );
+    pub const ALL: &[Kind] = &[
+        Kind::Instance,
+        Kind::SecurityGroup,
+        Kind::SecurityGroupRule,
+        Kind::NetworkInterface,
+        Kind::Volume,
+        Kind::Snapshot,
+        Kind::SnapshotPermissions,
+        Kind::Image,
+        Kind::EbsDefaults,
+        Kind::LaunchTemplateVersion,
+        Kind::Vpc,
+        Kind::Subnet,
+        Kind::NetworkAcl,
+        Kind::RouteTable,
+        Kind::FlowLog,
+        Kind::Role,
+        Kind::Policy,
+        Kind::Trail,
+        Kind::TrailStatus,
+    ];
+
+    pub const fn descriptor(self) -> Descriptor {
+        const fn regional(
+            id_field: &'static str,
+            command: &'static str,
+            output: CliOutput,
+            config_type: Option<&'static str>,
+            iam_actions: &'static [&'static str],
+        ) -> Descriptor {
+            Descriptor {
+                id_field,
+                command,
+                output,
+                config_type,
+                iam_actions,
+                global: false,
             }
-            Kind::Vpc => "VpcId",
-            Kind::Subnet => "SubnetId",
-            Kind::NetworkAcl => "NetworkAclId",
-            Kind::RouteTable => "RouteTableId",
-            Kind::FlowLog => "FlowLogId",
-            Kind::Role => "Arn",
-            Kind::Policy => "Arn",
-            Kind::Trail | Kind::TrailStatus => "Name",
-        };
-        data.str_at(field).unwrap_or_default().to_string()
+        }
+        use CliOutput::*;
+        match self {
+            Kind::Instance => regional(
+                "InstanceId",
+                "describe-instances",
+                Reservations,
+                Some("AWS::EC2::Instance"),
+                &["ec2:DescribeInstances"],
+            ),
+            Kind::SecurityGroup => regional(
+                "GroupId",
+                "describe-security-groups",
+                List("SecurityGroups"),
+                Some("AWS::EC2::SecurityGroup"),
+                &["ec2:DescribeSecurityGroups"],
+            ),
+            Kind::SecurityGroupRule => regional(
+                "SecurityGroupRuleId",
+                "describe-security-group-rules",
+                List("SecurityGroupRules"),
+                None,
+                &["ec2:DescribeSecurityGroupRules"],
+            ),
+            Kind::NetworkInterface => regional(
+                "NetworkInterfaceId",
+                "describe-network-interfaces",
+                List("NetworkInterfaces"),
+                Some("AWS::EC2::NetworkInterface"),
+                &["ec2:DescribeNetworkInterfaces"],
+            ),
+            Kind::Volume => regional(
+                "VolumeId",
+                "describe-volumes",
+                List("Volumes"),
+                Some("AWS::EC2::Volume"),
+                &["ec2:DescribeVolumes"],
+            ),
+            // Reading snapshots live reads their permissions too, for the permission columns.
+            Kind::Snapshot => regional(
+                "SnapshotId",
+                "describe-snapshots",
+                List("Snapshots"),
+                None,
+                &["ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute"],
+            ),
+            Kind::SnapshotPermissions => regional(
+                "SnapshotId",
+                "describe-snapshot-attribute",
+                One("CreateVolumePermissions"),
+                None,
+                &["ec2:DescribeSnapshotAttribute"],
+            ),
+            Kind::Image => regional(
+                "ImageId",
+                "describe-images",
+                List("Images"),
+                None,
+                &["ec2:DescribeImages"],
+            ),
+            Kind::EbsDefaults => regional(
+                "",
+                "get-ebs-encryption-by-default",
+                Fields("EbsEncryptionByDefault"),
+                None,
+                &["ec2:GetEbsEncryptionByDefault", "ec2:GetEbsDefaultKmsKeyId"],
+            ),
+            // Identified by template and version (see `Kind::id`).
+            Kind::LaunchTemplateVersion => regional(
+                "LaunchTemplateId",
+                "describe-launch-template-versions",
+                List("LaunchTemplateVersions"),
+                Some("AWS::EC2::LaunchTemplate"),
+                &["ec2:DescribeLaunchTemplateVersions"],
+            ),
+            Kind::Vpc => regional(
+                "VpcId",
+                "describe-vpcs",
+                List("Vpcs"),
+                Some("AWS::EC2::VPC"),
+                &["ec2:DescribeVpcs"],
+            ),
+            Kind::Subnet => regional(
+                "SubnetId",
+                "describe-subnets",
+                List("Subnets"),
+                Some("AWS::EC2::Subnet"),
+                &["ec2:DescribeSubnets"],
+            ),
+            Kind::NetworkAcl => regional(
+                "NetworkAclId",
+                "describe-network-acls",
+                List("NetworkAcls"),
+                Some("AWS::EC2::NetworkAcl"),
+                &["ec2:DescribeNetworkAcls"],
+            ),
+            Kind::RouteTable => regional(
+                "RouteTableId",
+                "describe-route-tables",
+                List("RouteTables"),
+                Some("AWS::EC2::RouteTable"),
+                &["ec2:DescribeRouteTables"],
+            ),
+            Kind::FlowLog => regional(
+                "FlowLogId",
+                "describe-flow-logs",
+                List("FlowLogs"),
+                Some("AWS::EC2::FlowLog"),
+                &["ec2:DescribeFlowLogs"],
+            ),
+            Kind::Role => Descriptor {
+                global: true,
+                ..regional(
+                    "Arn",
+                    "get-account-authorization-details",
+                    List("RoleDetailList"),
+                    Some("AWS::IAM::Role"),
+                    &["iam:GetAccountAuthorizationDetails"],
+                )
+            },
+            Kind::Policy => Descriptor {
+                global: true,
+                ..regional(
+                    "Arn",
+                    "get-account-authorization-details",
+                    List("Policies"),
+                    Some("AWS::IAM::Policy"),
+                    &["iam:GetAccountAuthorizationDetails"],
+                )
+            },
+            // Reading trails live reads their status too, for the status columns.
+            Kind::Trail => regional(
+                "Name",
+                "describe-trails",
+                List("trailList"),
+                Some("AWS::CloudTrail::Trail"),
+                &["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"],
+            ),
+            Kind::TrailStatus => regional(
+                "Name",
+                "get-trail-status",
+                One("IsLogging"),
+                None,
+                &["cloudtrail:GetTrailStatus"],
+            ),
+        }
+    }
+
+    /// IAM: one `global` region per account.
+    pub fn is_global(self) -> bool {
+        self.descriptor().global
+    }
+
+    /// The kind an AWS Config resource type loads as (None: not modelled).
+    pub fn of_config_type(resource_type: &str) -> Option<Kind> {
+        Kind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.descriptor().config_type == Some(resource_type))
+    }
+
+    /// The id of a resource of this kind within an account and region.
+    fn id(self, data: &Value) -> String {
+        if self == Kind::LaunchTemplateVersion {
+            let version = data
+                .at("VersionNumber")
+                .map(Value::to_string)
+                .unwrap_or_default();
+            return format!(
+                "{}:{version}",
+                data.str_at("LaunchTemplateId").unwrap_or_default()
+            );
+        }
+        match self.descriptor().id_field {
+            "" => String::new(),
+            field => data.str_at(field).unwrap_or_default().to_string(),
+        }
     }
 }
 
@@ -103,7 +319,8 @@ impl Resource {
 
 type Key = (String, String, String);
 
-/// Resources by kind, each list ordered by (account, region, id).
+/// Resources by kind, each list ordered by (account, region, id). Loaded from files by
+/// [`sources::files`](crate::sources::files), from live AWS by the live tables.
 #[derive(Debug, Default)]
 pub struct Inventory {
     resources: HashMap<Kind, Vec<Resource>>,
@@ -134,186 +351,6 @@ impl Inventory {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-
-    /// Loads a file or a directory tree of `.json` files. `aws` CLI output must sit at
-    /// `<account_id>/<region>/<name>.json` below `path`; AWS Config items say where they are from.
-    ///
-    /// The walk below a directory follows no symlink (what a symlink inside the tree points to is
-    /// read at its own path; what it points to outside is not read) and skips what is not a
-    /// regular file (a FIFO named `x.json`), each with a note. A file over [`MAX_FILE_BYTES`] is
-    /// an error.
-    pub fn load(path: &Path) -> Result<Inventory, Error> {
-        let mut builder = InventoryBuilder::default();
-        Inventory::load_into(path, &mut builder)?;
-        Ok(builder.finish())
-    }
-
-    /// [`Inventory::load`] into a builder that may hold other resources already.
-    pub fn load_into(path: &Path, builder: &mut InventoryBuilder) -> Result<(), Error> {
-        let io = |e: std::io::Error| Error::Io {
-            path: path.to_path_buf(),
-            source: e,
-        };
-        let meta = std::fs::metadata(path).map_err(io)?;
-        let (root, files) = if meta.is_dir() {
-            let root = path.canonicalize().map_err(io)?;
-            let mut files = Vec::new();
-            collect_json_files(path, &root, &mut files, builder)?;
-            files.sort();
-            (path.to_path_buf(), files)
-        } else {
-            (
-                path.parent().unwrap_or(Path::new("")).to_path_buf(),
-                vec![path.to_path_buf()],
-            )
-        };
-        for file in files {
-            let text = read_bounded(&file, MAX_FILE_BYTES)?;
-            let relative = file.strip_prefix(&root).unwrap_or(&file);
-            sources::load_file(relative, &file, &text, builder)?;
-        }
-        Ok(())
-    }
-
-    /// Loads in-memory files, given by their path below the inventory root (the bundled demo).
-    pub fn from_files<'a>(
-        files: impl IntoIterator<Item = (&'a Path, &'a str)>,
-    ) -> Result<Inventory, Error> {
-        let mut builder = InventoryBuilder::default();
-        for (relative, text) in files {
-            sources::load_file(relative, relative, text, &mut builder)?;
-        }
-        Ok(builder.finish())
-    }
-
-    /// The bundled demo account (`demo/` in the repository), compiled into the binary.
-    pub fn demo() -> Inventory {
-        let files: Vec<(&Path, &str)> = crate::demo::files().collect();
-        Inventory::from_files(files).expect("the bundled demo inventory loads (tested)")
-    }
-}
-
-/// The largest inventory file posture reads: 1 GiB. Parsed JSON takes several times its size in
-/// memory; a larger file is refused with an error naming it, before it is read.
-pub const MAX_FILE_BYTES: u64 = 1 << 30;
-
-/// A file's text, refused when it holds more than `limit` bytes (checked before reading, and
-/// again while reading, for files that grow or report no size).
-fn read_bounded(path: &Path, limit: u64) -> Result<String, Error> {
-    use std::io::Read;
-    let io = |e: std::io::Error| Error::Io {
-        path: path.to_path_buf(),
-        source: e,
-    };
-    let too_large = |bytes: u64| Error::TooLarge {
-        path: path.to_path_buf(),
-        bytes,
-        limit,
-    };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let size = file.metadata().map_err(io)?.len();
-    if size > limit {
-        return Err(too_large(size));
-    }
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if read > limit {
-        return Err(too_large(read));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        io(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("not UTF-8: {}", e.utf8_error()),
-        ))
-    })
-}
-
-/// The `.json` files below `dir`, through real directories only: a symlink is not followed
-/// (what it points to inside `root`, the canonical inventory root, is reached at its own path;
-/// outside, it is not read), and what is not a regular file is skipped. Both give a note when
-/// they are named `*.json` or are (links to) directories.
-fn collect_json_files(
-    dir: &Path,
-    root: &Path,
-    out: &mut Vec<PathBuf>,
-    builder: &mut InventoryBuilder,
-) -> Result<(), Error> {
-    let io = |e: std::io::Error| Error::Io {
-        path: dir.to_path_buf(),
-        source: e,
-    };
-    let mut entries = std::fs::read_dir(dir)
-        .map_err(io)?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(io)?;
-    entries.sort();
-    for path in entries {
-        let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::Io {
-            path: path.clone(),
-            source: e,
-        })?;
-        let file_type = meta.file_type();
-        let named_json = is_json(&path);
-        if file_type.is_dir() {
-            collect_json_files(&path, root, out, builder)?;
-        } else if file_type.is_symlink() {
-            let target = std::fs::canonicalize(&path);
-            let why = match &target {
-                Err(_) => "it does not resolve (dangling, or a loop)".to_string(),
-                Ok(t) if !(named_json || t.is_dir()) => continue,
-                Ok(t) if t.starts_with(root) && (t.is_dir() || is_json(t)) => format!(
-                    "it points to {}, inside the inventory, which is read at its own path",
-                    t.display()
-                ),
-                Ok(t) if t.starts_with(root) => {
-                    format!("it points to {}, which is not named *.json", t.display())
-                }
-                Ok(t) => format!("it points out of the inventory, to {}", t.display()),
-            };
-            builder.note(format!(
-                "{}: a symlink, not followed: {why}",
-                path.display()
-            ));
-        } else if !file_type.is_file() {
-            if named_json {
-                builder.note(format!(
-                    "{}: skipped: not a regular file ({})",
-                    path.display(),
-                    special_file(&file_type)
-                ));
-            }
-        } else if named_json {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-fn is_json(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "json")
-}
-
-/// What a file that is neither a regular file, a directory nor a symlink is.
-fn special_file(file_type: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return "a FIFO";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-        if file_type.is_char_device() || file_type.is_block_device() {
-            return "a device";
-        }
-    }
-    let _ = file_type;
-    "a special file"
 }
 
 /// Collects resources from many files. A resource seen more than once (same kind, account,
@@ -553,141 +590,6 @@ fn key_of(resource: &Resource) -> Key {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    /// A fresh directory for one test, removed first if a previous run left it.
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("posture-inv-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    const VPCS: &str = r#"{"Vpcs": [{"VpcId": "vpc-1"}]}"#;
-
-    /// An inventory with one VPC file at `<root>/111122223333/us-east-1/vpcs.json`.
-    fn with_one_vpc(name: &str) -> (PathBuf, PathBuf) {
-        let root = scratch(name);
-        let region = root.join("111122223333/us-east-1");
-        std::fs::create_dir_all(&region).unwrap();
-        std::fs::write(region.join("vpcs.json"), VPCS).unwrap();
-        (root, region)
-    }
-
-    /// Loads on another thread, so that a hang fails the test instead of stalling it.
-    fn load_within_seconds(root: &Path) -> Result<Inventory, Error> {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let root = root.to_path_buf();
-        std::thread::spawn(move || tx.send(Inventory::load(&root)));
-        rx.recv_timeout(std::time::Duration::from_secs(20))
-            .expect("loading finishes within seconds")
-    }
-
-    #[test]
-    fn symlink_loops_are_not_walked_round() {
-        let (root, region) = with_one_vpc("loop");
-        std::os::unix::fs::symlink("..", region.join("up")).unwrap();
-        std::os::unix::fs::symlink("../..", root.join("111122223333/up2")).unwrap();
-        std::os::unix::fs::symlink("self.json", region.join("self.json")).unwrap();
-        let inv = load_within_seconds(&root).unwrap();
-        assert_eq!(inv.of(Kind::Vpc).len(), 1);
-        let up = region.join("up");
-        assert!(
-            inv.notes.iter().any(|n| n.starts_with(&format!(
-                "{}: a symlink, not followed: it points to {}, inside the inventory",
-                up.display(),
-                root.canonicalize().unwrap().join("111122223333").display()
-            ))),
-            "{:?}",
-            inv.notes
-        );
-        assert!(
-            inv.notes.iter().any(|n| n
-                == &format!(
-                    "{}: a symlink, not followed: it does not resolve (dangling, or a loop)",
-                    region.join("self.json").display()
-                )),
-            "{:?}",
-            inv.notes
-        );
-        std::fs::remove_dir_all(&root).unwrap();
-    }
-
-    #[test]
-    fn symlinks_out_of_the_inventory_are_not_followed() {
-        let (root, region) = with_one_vpc("out");
-        let outside = scratch("outside");
-        let outside_region = outside.join("111122223333/eu-west-1");
-        std::fs::create_dir_all(&outside_region).unwrap();
-        std::fs::write(
-            outside_region.join("vpcs.json"),
-            r#"{"Vpcs": [{"VpcId": "vpc-outside"}]}"#,
-        )
-        .unwrap();
-        std::os::unix::fs::symlink(&outside_region, root.join("111122223333/eu-west-1")).unwrap();
-        std::os::unix::fs::symlink(outside_region.join("vpcs.json"), region.join("more.json"))
-            .unwrap();
-        let inv = load_within_seconds(&root).unwrap();
-        let ids: Vec<String> = inv.of(Kind::Vpc).iter().map(Resource::id).collect();
-        assert_eq!(ids, ["vpc-1"]);
-        let out = outside_region.canonicalize().unwrap();
-        assert_eq!(
-            inv.notes,
-            vec![
-                format!(
-                    "{}: a symlink, not followed: it points out of the inventory, to {}",
-                    root.join("111122223333/eu-west-1").display(),
-                    out.display()
-                ),
-                format!(
-                    "{}: a symlink, not followed: it points out of the inventory, to {}",
-                    region.join("more.json").display(),
-                    out.join("vpcs.json").display()
-                ),
-            ]
-        );
-        std::fs::remove_dir_all(&root).unwrap();
-        std::fs::remove_dir_all(&outside).unwrap();
-    }
-
-    #[test]
-    fn a_fifo_named_json_is_skipped_with_a_note() {
-        let (root, region) = with_one_vpc("fifo");
-        let fifo = region.join("x.json");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
-        let inv = load_within_seconds(&root).unwrap();
-        assert_eq!(inv.of(Kind::Vpc).len(), 1);
-        assert_eq!(
-            inv.notes,
-            vec![format!(
-                "{}: skipped: not a regular file (a FIFO)",
-                fifo.display()
-            )]
-        );
-        std::fs::remove_dir_all(&root).unwrap();
-    }
-
-    #[test]
-    fn files_over_the_size_limit_are_refused_by_name() {
-        let (root, region) = with_one_vpc("size");
-        let file = region.join("vpcs.json");
-        let size = VPCS.len() as u64;
-        assert_eq!(read_bounded(&file, size).unwrap(), VPCS);
-        let err = read_bounded(&file, size - 1).unwrap_err().to_string();
-        assert_eq!(
-            err,
-            format!(
-                "{}: {size} bytes, over the limit of {} bytes for one inventory file; split it",
-                file.display(),
-                size - 1
-            )
-        );
-        assert_eq!(MAX_FILE_BYTES, 1 << 30, "the limit the README documents");
-        std::fs::remove_dir_all(&root).unwrap();
-    }
 
     fn policy(extra: Value) -> Resource {
         let mut data = json!({"PolicyName": "admin", "Arn": "arn:aws:iam::111122223333:policy/admin", "DefaultVersionId": "v1"});

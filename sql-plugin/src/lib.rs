@@ -7,7 +7,6 @@
 //! - [`session`]: a DataFusion session with every table registered;
 //! - [`sql`]: the user's SQL, read-only and bounded.
 
-pub mod api;
 pub mod demo;
 pub mod inventory;
 #[cfg(feature = "live")]
@@ -25,8 +24,9 @@ pub mod value;
 use std::path::PathBuf;
 
 pub use inventory::{Inventory, Kind, Resource};
-pub use session::{json_rows, session};
-pub use table::{Cell, Column, ColumnType, Table};
+pub use session::session;
+pub use table::{Column, ColumnType, Table};
+pub use value::Cell;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

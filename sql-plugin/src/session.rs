@@ -4,7 +4,6 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use arrow::datatypes::SchemaRef;
-use arrow::json::writer::{JsonArray, WriterBuilder};
 use arrow::record_batch::RecordBatch;
 use async_trait::async_trait;
 use datafusion::catalog::{Session, TableProvider};
@@ -17,25 +16,6 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use crate::inventory::Inventory;
 use crate::table::Table;
 use crate::tables::TABLES;
-
-/// Query results as JSON objects keyed by column name, every column present (nulls too),
-/// lists and maps as JSON values: the shape of `posture query --output json`.
-pub fn json_rows(
-    batches: &[RecordBatch],
-) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
-    let mut buffer = Vec::new();
-    let mut writer = WriterBuilder::new()
-        .with_explicit_nulls(true)
-        .build::<_, JsonArray>(&mut buffer);
-    for batch in batches {
-        writer.write(batch)?;
-    }
-    writer.finish()?;
-    if buffer.is_empty() {
-        return Ok(Vec::new());
-    }
-    serde_json::from_slice(&buffer).map_err(|e| DataFusionError::External(Box::new(e)))
-}
 
 /// A session with every table of [`TABLES`] over `inventory`, and posture's [`udfs`](crate::udfs).
 pub fn session(inventory: Arc<Inventory>) -> Result<SessionContext> {

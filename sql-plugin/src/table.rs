@@ -1,6 +1,7 @@
-//! The table model: a table is a name, documented columns, and a function that turns an
-//! [`Inventory`] into records. Each column reads one [`Cell`] from a record, so a table's
-//! definition is one list of `(name, type, description, getter)` lines.
+//! The table model: a table is a name, documented columns, a function that turns an
+//! [`Inventory`] into records, and what it asks the AWS API for when read live. Each column
+//! reads one [`Cell`] from a record, so a table's definition is one list of
+//! `(name, type, description, getter)` lines.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -15,7 +16,8 @@ use arrow::record_batch::RecordBatch;
 use serde_json::Value;
 
 use crate::Error;
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, Kind};
+use crate::value::Cell;
 
 /// One SQL table.
 pub struct Table {
@@ -24,6 +26,18 @@ pub struct Table {
     pub columns: &'static [Column],
     /// Every record of this table in the inventory, in a stable order.
     pub records: for<'a> fn(&'a Inventory) -> Vec<Record<'a>>,
+    /// The kinds it reads: live, they are fetched together for every scan (and so give the
+    /// calls and the IAM actions it needs).
+    pub kinds: &'static [Kind],
+    /// Column → API filter, for equality and IN on the column.
+    pub api_filters: &'static [(&'static str, &'static str)],
+    /// One row per listed item, so `LIMIT n` can become `MaxResults` and stop early.
+    pub max_results: bool,
+    /// Columns that need calls beyond the list (per row, or per region): made only when one of
+    /// these is projected or filtered on.
+    pub extra_call_columns: &'static [&'static str],
+    /// `tags['k'] = 'v'` becomes the API filter `tag:k` (the EC2 Describe calls take them).
+    pub tag_filters: bool,
 }
 
 /// One documented column and how to read it from a record.
@@ -48,18 +62,6 @@ pub enum ColumnType {
     Tags,
     /// A JSON document kept as text (IAM policy documents, raw options).
     Json,
-}
-
-/// What a column getter returns for one record.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cell {
-    Null,
-    Text(String),
-    Bool(bool),
-    Int(i64),
-    Timestamp(i64),
-    TextList(Vec<String>),
-    Tags(Vec<(String, String)>),
 }
 
 /// One row's inputs: where it came from, the resource, and (for flattened tables such as
@@ -173,6 +175,31 @@ impl Table {
 
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// IAM is global: one partition per account.
+    pub fn is_global(&self) -> bool {
+        self.kinds.iter().any(|k| k.is_global())
+    }
+
+    /// The API filter equality on `column` becomes.
+    pub fn api_filter(&self, column: &str) -> Option<&'static str> {
+        self.api_filters
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, f)| *f)
+    }
+
+    /// The IAM actions reading this table live needs, sorted.
+    pub fn iam_actions(&self) -> Vec<&'static str> {
+        let mut out: Vec<&str> = self
+            .kinds
+            .iter()
+            .flat_map(|k| k.descriptor().iam_actions.iter().copied())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// All rows of this table in the inventory, as one Arrow batch.

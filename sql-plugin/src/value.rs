@@ -6,7 +6,17 @@
 use chrono::{DateTime, NaiveDateTime};
 use serde_json::Value;
 
-use crate::table::Cell;
+/// What a column getter returns for one record.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Null,
+    Text(String),
+    Bool(bool),
+    Int(i64),
+    Timestamp(i64),
+    TextList(Vec<String>),
+    Tags(Vec<(String, String)>),
+}
 
 /// Field access by a dotted path (`MetadataOptions.HttpTokens`).
 pub trait Json {

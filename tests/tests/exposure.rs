@@ -23,7 +23,7 @@ fn exposure(inventory: Inventory) -> Vec<Map<String, Value>> {
             .collect()
             .await
             .unwrap();
-        posture_sql::json_rows(&batches).unwrap()
+        crate::json_rows(&batches)
     })
 }
 

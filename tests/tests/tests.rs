@@ -23,6 +23,8 @@ mod verdicts;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use datafusion::arrow::json::writer::{JsonArray, WriterBuilder};
+use datafusion::arrow::record_batch::RecordBatch;
 use posture_sql::Inventory;
 use serde_json::{Map, Value};
 
@@ -44,6 +46,22 @@ pub fn query(inventory: &Arc<Inventory>, sql: &str) -> Vec<Map<String, Value>> {
             .collect()
             .await
             .unwrap();
-        posture_sql::json_rows(&batches).unwrap()
+        json_rows(&batches)
     })
+}
+
+/// Rows as JSON objects, every column present: what `posture query --output json` prints.
+pub fn json_rows(batches: &[RecordBatch]) -> Vec<Map<String, Value>> {
+    let mut buffer = Vec::new();
+    let mut writer = WriterBuilder::new()
+        .with_explicit_nulls(true)
+        .build::<_, JsonArray>(&mut buffer);
+    for batch in batches {
+        writer.write(batch).unwrap();
+    }
+    writer.finish().unwrap();
+    if buffer.is_empty() {
+        return Vec::new();
+    }
+    serde_json::from_slice(&buffer).unwrap()
 }

@@ -28,7 +28,7 @@ struct Key {
 }
 
 fn is_iam(kinds: &[Kind]) -> bool {
-    kinds.iter().any(|k| matches!(k, Kind::Role | Kind::Policy))
+    kinds.iter().any(|k| k.is_global())
 }
 
 impl RunCache {
@@ -73,7 +73,7 @@ impl RunCache {
             .clone();
         let resources = cell
             .get_or_try_init(|| async {
-                super::scan::fetch(call, &fetched, request)
+                super::fetch::fetch(call, &fetched, request)
                     .await
                     .map(Arc::new)
             })

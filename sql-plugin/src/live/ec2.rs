@@ -5,7 +5,7 @@ use aws_sdk_ec2::types::{Filter, Instance, InstanceNetworkInterface, Tag};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
-use super::{ApiRequest, Call, LiveError, object, time};
+use super::{ApiRequest, Call, LiveError, Notice, object, time};
 use crate::inventory::Kind;
 
 fn tags(tags: &[Tag]) -> Value {
@@ -65,6 +65,115 @@ pub fn instance(i: &Instance) -> Value {
         "BlockDeviceMappings": i.block_device_mappings().iter().map(|b| json!({"DeviceName": b.device_name(), "Ebs": b.ebs().map(|e| json!({"VolumeId": e.volume_id()}))})).collect::<Vec<_>>(),
         "Tags": tags(i.tags()),
     }))
+}
+
+fn security_group(g: &aws_sdk_ec2::types::SecurityGroup) -> Value {
+    json!({
+        "GroupId": g.group_id(), "GroupName": g.group_name(), "Description": g.description(), "VpcId": g.vpc_id(), "OwnerId": g.owner_id(),
+        "IpPermissions": g.ip_permissions().iter().map(permission).collect::<Vec<_>>(),
+        "IpPermissionsEgress": g.ip_permissions_egress().iter().map(permission).collect::<Vec<_>>(),
+        "Tags": tags(g.tags()),
+    })
+}
+
+fn network_interface(n: &aws_sdk_ec2::types::NetworkInterface) -> Value {
+    json!({
+        "NetworkInterfaceId": n.network_interface_id(), "InterfaceType": n.interface_type().map(|t| t.as_str()), "Status": n.status().map(|s| s.as_str()),
+        "Description": n.description(), "VpcId": n.vpc_id(), "SubnetId": n.subnet_id(), "AvailabilityZone": n.availability_zone(),
+        "PrivateIpAddress": n.private_ip_address(), "RequesterManaged": n.requester_managed(), "SourceDestCheck": n.source_dest_check(),
+        "Association": n.association().map(|a| json!({"PublicIp": a.public_ip()})),
+        "Attachment": n.attachment().map(|a| json!({"InstanceId": a.instance_id(), "DeviceIndex": a.device_index(), "Status": a.status().map(|s| s.as_str())})),
+        "PrivateIpAddresses": n.private_ip_addresses().iter().map(|p| json!({"PrivateIpAddress": p.private_ip_address(), "Primary": p.primary(), "Association": p.association().map(|a| json!({"PublicIp": a.public_ip()}))})).collect::<Vec<_>>(),
+        "Ipv6Addresses": n.ipv6_addresses().iter().map(|a| json!({"Ipv6Address": a.ipv6_address()})).collect::<Vec<_>>(),
+        "Groups": n.groups().iter().map(|g| json!({"GroupId": g.group_id(), "GroupName": g.group_name()})).collect::<Vec<_>>(),
+        "TagSet": tags(n.tag_set()),
+    })
+}
+
+fn volume(v: &aws_sdk_ec2::types::Volume) -> Value {
+    json!({
+        "VolumeId": v.volume_id(), "VolumeType": v.volume_type().map(|t| t.as_str()), "Size": v.size(), "Iops": v.iops(),
+        "Encrypted": v.encrypted(), "KmsKeyId": v.kms_key_id(), "State": v.state().map(|s| s.as_str()),
+        "AvailabilityZone": v.availability_zone(), "SnapshotId": v.snapshot_id(), "CreateTime": time(v.create_time()),
+        "Attachments": v.attachments().iter().map(|a| json!({"InstanceId": a.instance_id(), "Device": a.device(), "State": a.state().map(|s| s.as_str())})).collect::<Vec<_>>(),
+        "MultiAttachEnabled": v.multi_attach_enabled(), "Tags": tags(v.tags()),
+    })
+}
+
+fn image(i: &aws_sdk_ec2::types::Image) -> Value {
+    json!({
+        "ImageId": i.image_id(), "Name": i.name(), "OwnerId": i.owner_id(), "Public": i.public(), "State": i.state().map(|s| s.as_str()),
+        "CreationDate": i.creation_date(), "Architecture": i.architecture().map(|a| a.as_str()), "PlatformDetails": i.platform_details(),
+        "RootDeviceType": i.root_device_type().map(|t| t.as_str()), "ImdsSupport": i.imds_support().map(|s| s.as_str()),
+        "BlockDeviceMappings": i.block_device_mappings().iter().map(|b| json!({"DeviceName": b.device_name(), "Ebs": b.ebs().map(|e| json!({"SnapshotId": e.snapshot_id(), "Encrypted": e.encrypted()}))})).collect::<Vec<_>>(),
+        "Tags": tags(i.tags()),
+    })
+}
+
+fn vpc(v: &aws_sdk_ec2::types::Vpc) -> Value {
+    json!({
+        "VpcId": v.vpc_id(), "CidrBlock": v.cidr_block(), "State": v.state().map(|s| s.as_str()), "IsDefault": v.is_default(),
+        "InstanceTenancy": v.instance_tenancy().map(|t| t.as_str()), "DhcpOptionsId": v.dhcp_options_id(), "OwnerId": v.owner_id(),
+        "CidrBlockAssociationSet": v.cidr_block_association_set().iter().map(|c| json!({"CidrBlock": c.cidr_block()})).collect::<Vec<_>>(),
+        "Ipv6CidrBlockAssociationSet": v.ipv6_cidr_block_association_set().iter().map(|c| json!({"Ipv6CidrBlock": c.ipv6_cidr_block()})).collect::<Vec<_>>(),
+        "Tags": tags(v.tags()),
+    })
+}
+
+fn subnet(s: &aws_sdk_ec2::types::Subnet) -> Value {
+    json!({
+        "SubnetId": s.subnet_id(), "VpcId": s.vpc_id(), "CidrBlock": s.cidr_block(), "AvailabilityZone": s.availability_zone(),
+        "MapPublicIpOnLaunch": s.map_public_ip_on_launch(), "AssignIpv6AddressOnCreation": s.assign_ipv6_address_on_creation(),
+        "DefaultForAz": s.default_for_az(), "State": s.state().map(|s| s.as_str()), "AvailableIpAddressCount": s.available_ip_address_count(),
+        "Ipv6CidrBlockAssociationSet": s.ipv6_cidr_block_association_set().iter().map(|c| json!({"Ipv6CidrBlock": c.ipv6_cidr_block()})).collect::<Vec<_>>(),
+        "Tags": tags(s.tags()),
+    })
+}
+
+fn network_acl(a: &aws_sdk_ec2::types::NetworkAcl) -> Value {
+    json!({
+        "NetworkAclId": a.network_acl_id(), "VpcId": a.vpc_id(), "IsDefault": a.is_default(),
+        "Entries": a.entries().iter().map(|e| json!({
+            "RuleNumber": e.rule_number(), "Protocol": e.protocol(), "RuleAction": e.rule_action().map(|r| r.as_str()), "Egress": e.egress(),
+            "CidrBlock": e.cidr_block(), "Ipv6CidrBlock": e.ipv6_cidr_block(),
+            "PortRange": e.port_range().map(|p| json!({"From": p.from(), "To": p.to()})),
+            "IcmpTypeCode": e.icmp_type_code().map(|i| json!({"Type": i.r#type(), "Code": i.code()})),
+        })).collect::<Vec<_>>(),
+        "Associations": a.associations().iter().map(|s| json!({"NetworkAclAssociationId": s.network_acl_association_id(), "NetworkAclId": s.network_acl_id(), "SubnetId": s.subnet_id()})).collect::<Vec<_>>(),
+        "Tags": tags(a.tags()),
+    })
+}
+
+fn route_table(t: &aws_sdk_ec2::types::RouteTable) -> Value {
+    json!({
+        "RouteTableId": t.route_table_id(), "VpcId": t.vpc_id(), "OwnerId": t.owner_id(),
+        "Routes": t.routes().iter().map(|r| json!({
+            "DestinationCidrBlock": r.destination_cidr_block(), "DestinationIpv6CidrBlock": r.destination_ipv6_cidr_block(),
+            "DestinationPrefixListId": r.destination_prefix_list_id(), "GatewayId": r.gateway_id(), "EgressOnlyInternetGatewayId": r.egress_only_internet_gateway_id(),
+            "NatGatewayId": r.nat_gateway_id(), "InstanceId": r.instance_id(), "NetworkInterfaceId": r.network_interface_id(),
+            "TransitGatewayId": r.transit_gateway_id(), "VpcPeeringConnectionId": r.vpc_peering_connection_id(),
+            "Origin": r.origin().map(|o| o.as_str()), "State": r.state().map(|s| s.as_str()),
+        })).collect::<Vec<_>>(),
+        "Associations": t.associations().iter().map(|a| json!({"RouteTableAssociationId": a.route_table_association_id(), "RouteTableId": a.route_table_id(), "SubnetId": a.subnet_id(), "GatewayId": a.gateway_id(), "Main": a.main()})).collect::<Vec<_>>(),
+        "Tags": tags(t.tags()),
+    })
+}
+
+fn flow_log(f: &aws_sdk_ec2::types::FlowLog) -> Value {
+    json!({
+        "FlowLogId": f.flow_log_id(), "ResourceId": f.resource_id(), "FlowLogStatus": f.flow_log_status(), "DeliverLogsStatus": f.deliver_logs_status(),
+        "TrafficType": f.traffic_type().map(|t| t.as_str()), "LogDestinationType": f.log_destination_type().map(|t| t.as_str()),
+        "LogDestination": f.log_destination(), "LogGroupName": f.log_group_name(), "CreationTime": time(f.creation_time()),
+        "Tags": tags(f.tags()),
+    })
+}
+
+fn snapshot(s: &aws_sdk_ec2::types::Snapshot) -> Value {
+    json!({
+        "SnapshotId": s.snapshot_id(), "VolumeId": s.volume_id(), "VolumeSize": s.volume_size(), "State": s.state().map(|s| s.as_str()),
+        "Encrypted": s.encrypted(), "KmsKeyId": s.kms_key_id(), "OwnerId": s.owner_id(), "Description": s.description(),
+        "StartTime": time(s.start_time()), "Tags": tags(s.tags()),
+    })
 }
 
 fn permission(p: &aws_sdk_ec2::types::IpPermission) -> Value {
@@ -136,12 +245,7 @@ pub async fn describe(
             security_groups,
             (5, 1000),
             request,
-            |g: &aws_sdk_ec2::types::SecurityGroup| one(json!({
-                "GroupId": g.group_id(), "GroupName": g.group_name(), "Description": g.description(), "VpcId": g.vpc_id(), "OwnerId": g.owner_id(),
-                "IpPermissions": g.ip_permissions().iter().map(permission).collect::<Vec<_>>(),
-                "IpPermissionsEgress": g.ip_permissions_egress().iter().map(permission).collect::<Vec<_>>(),
-                "Tags": tags(g.tags()),
-            }))
+            |g| one(security_group(g))
         ),
         Kind::NetworkInterface => pages!(
             call,
@@ -150,17 +254,7 @@ pub async fn describe(
             network_interfaces,
             (5, 1000),
             request,
-            |n: &aws_sdk_ec2::types::NetworkInterface| one(json!({
-                "NetworkInterfaceId": n.network_interface_id(), "InterfaceType": n.interface_type().map(|t| t.as_str()), "Status": n.status().map(|s| s.as_str()),
-                "Description": n.description(), "VpcId": n.vpc_id(), "SubnetId": n.subnet_id(), "AvailabilityZone": n.availability_zone(),
-                "PrivateIpAddress": n.private_ip_address(), "RequesterManaged": n.requester_managed(), "SourceDestCheck": n.source_dest_check(),
-                "Association": n.association().map(|a| json!({"PublicIp": a.public_ip()})),
-                "Attachment": n.attachment().map(|a| json!({"InstanceId": a.instance_id(), "DeviceIndex": a.device_index(), "Status": a.status().map(|s| s.as_str())})),
-                "PrivateIpAddresses": n.private_ip_addresses().iter().map(|p| json!({"PrivateIpAddress": p.private_ip_address(), "Primary": p.primary(), "Association": p.association().map(|a| json!({"PublicIp": a.public_ip()}))})).collect::<Vec<_>>(),
-                "Ipv6Addresses": n.ipv6_addresses().iter().map(|a| json!({"Ipv6Address": a.ipv6_address()})).collect::<Vec<_>>(),
-                "Groups": n.groups().iter().map(|g| json!({"GroupId": g.group_id(), "GroupName": g.group_name()})).collect::<Vec<_>>(),
-                "TagSet": tags(n.tag_set()),
-            }))
+            |n| one(network_interface(n))
         ),
         Kind::Volume => pages!(
             call,
@@ -169,13 +263,7 @@ pub async fn describe(
             volumes,
             (5, 500),
             request,
-            |v: &aws_sdk_ec2::types::Volume| one(json!({
-                "VolumeId": v.volume_id(), "VolumeType": v.volume_type().map(|t| t.as_str()), "Size": v.size(), "Iops": v.iops(),
-                "Encrypted": v.encrypted(), "KmsKeyId": v.kms_key_id(), "State": v.state().map(|s| s.as_str()),
-                "AvailabilityZone": v.availability_zone(), "SnapshotId": v.snapshot_id(), "CreateTime": time(v.create_time()),
-                "Attachments": v.attachments().iter().map(|a| json!({"InstanceId": a.instance_id(), "Device": a.device(), "State": a.state().map(|s| s.as_str())})).collect::<Vec<_>>(),
-                "MultiAttachEnabled": v.multi_attach_enabled(), "Tags": tags(v.tags()),
-            }))
+            |v| one(volume(v))
         ),
         Kind::Image => pages!(
             call,
@@ -184,13 +272,7 @@ pub async fn describe(
             images,
             (5, 1000),
             request,
-            |i: &aws_sdk_ec2::types::Image| one(json!({
-                "ImageId": i.image_id(), "Name": i.name(), "OwnerId": i.owner_id(), "Public": i.public(), "State": i.state().map(|s| s.as_str()),
-                "CreationDate": i.creation_date(), "Architecture": i.architecture().map(|a| a.as_str()), "PlatformDetails": i.platform_details(),
-                "RootDeviceType": i.root_device_type().map(|t| t.as_str()), "ImdsSupport": i.imds_support().map(|s| s.as_str()),
-                "BlockDeviceMappings": i.block_device_mappings().iter().map(|b| json!({"DeviceName": b.device_name(), "Ebs": b.ebs().map(|e| json!({"SnapshotId": e.snapshot_id(), "Encrypted": e.encrypted()}))})).collect::<Vec<_>>(),
-                "Tags": tags(i.tags()),
-            }))
+            |i| one(image(i))
         ),
         // The default and latest version of every template in one paginated call, not one call
         // per template: the versions a launch uses.
@@ -206,7 +288,7 @@ pub async fn describe(
                 launch_template_versions,
                 (1, 200),
                 request,
-                |v: &aws_sdk_ec2::types::LaunchTemplateVersion| one(launch_template_version(v))
+                |v| one(launch_template_version(v))
             )
             .into_iter()
             .filter(|v| seen.insert((v["LaunchTemplateId"].clone(), v["VersionNumber"].clone())))
@@ -219,13 +301,7 @@ pub async fn describe(
             vpcs,
             (5, 1000),
             request,
-            |v: &aws_sdk_ec2::types::Vpc| one(json!({
-                "VpcId": v.vpc_id(), "CidrBlock": v.cidr_block(), "State": v.state().map(|s| s.as_str()), "IsDefault": v.is_default(),
-                "InstanceTenancy": v.instance_tenancy().map(|t| t.as_str()), "DhcpOptionsId": v.dhcp_options_id(), "OwnerId": v.owner_id(),
-                "CidrBlockAssociationSet": v.cidr_block_association_set().iter().map(|c| json!({"CidrBlock": c.cidr_block()})).collect::<Vec<_>>(),
-                "Ipv6CidrBlockAssociationSet": v.ipv6_cidr_block_association_set().iter().map(|c| json!({"Ipv6CidrBlock": c.ipv6_cidr_block()})).collect::<Vec<_>>(),
-                "Tags": tags(v.tags()),
-            }))
+            |v| one(vpc(v))
         ),
         Kind::Subnet => pages!(
             call,
@@ -234,13 +310,7 @@ pub async fn describe(
             subnets,
             (5, 1000),
             request,
-            |s: &aws_sdk_ec2::types::Subnet| one(json!({
-                "SubnetId": s.subnet_id(), "VpcId": s.vpc_id(), "CidrBlock": s.cidr_block(), "AvailabilityZone": s.availability_zone(),
-                "MapPublicIpOnLaunch": s.map_public_ip_on_launch(), "AssignIpv6AddressOnCreation": s.assign_ipv6_address_on_creation(),
-                "DefaultForAz": s.default_for_az(), "State": s.state().map(|s| s.as_str()), "AvailableIpAddressCount": s.available_ip_address_count(),
-                "Ipv6CidrBlockAssociationSet": s.ipv6_cidr_block_association_set().iter().map(|c| json!({"Ipv6CidrBlock": c.ipv6_cidr_block()})).collect::<Vec<_>>(),
-                "Tags": tags(s.tags()),
-            }))
+            |s| one(subnet(s))
         ),
         Kind::NetworkAcl => pages!(
             call,
@@ -249,17 +319,7 @@ pub async fn describe(
             network_acls,
             (5, 100),
             request,
-            |a: &aws_sdk_ec2::types::NetworkAcl| one(json!({
-                "NetworkAclId": a.network_acl_id(), "VpcId": a.vpc_id(), "IsDefault": a.is_default(),
-                "Entries": a.entries().iter().map(|e| json!({
-                    "RuleNumber": e.rule_number(), "Protocol": e.protocol(), "RuleAction": e.rule_action().map(|r| r.as_str()), "Egress": e.egress(),
-                    "CidrBlock": e.cidr_block(), "Ipv6CidrBlock": e.ipv6_cidr_block(),
-                    "PortRange": e.port_range().map(|p| json!({"From": p.from(), "To": p.to()})),
-                    "IcmpTypeCode": e.icmp_type_code().map(|i| json!({"Type": i.r#type(), "Code": i.code()})),
-                })).collect::<Vec<_>>(),
-                "Associations": a.associations().iter().map(|s| json!({"NetworkAclAssociationId": s.network_acl_association_id(), "NetworkAclId": s.network_acl_id(), "SubnetId": s.subnet_id()})).collect::<Vec<_>>(),
-                "Tags": tags(a.tags()),
-            }))
+            |a| one(network_acl(a))
         ),
         Kind::RouteTable => pages!(
             call,
@@ -268,18 +328,7 @@ pub async fn describe(
             route_tables,
             (5, 100),
             request,
-            |t: &aws_sdk_ec2::types::RouteTable| one(json!({
-                "RouteTableId": t.route_table_id(), "VpcId": t.vpc_id(), "OwnerId": t.owner_id(),
-                "Routes": t.routes().iter().map(|r| json!({
-                    "DestinationCidrBlock": r.destination_cidr_block(), "DestinationIpv6CidrBlock": r.destination_ipv6_cidr_block(),
-                    "DestinationPrefixListId": r.destination_prefix_list_id(), "GatewayId": r.gateway_id(), "EgressOnlyInternetGatewayId": r.egress_only_internet_gateway_id(),
-                    "NatGatewayId": r.nat_gateway_id(), "InstanceId": r.instance_id(), "NetworkInterfaceId": r.network_interface_id(),
-                    "TransitGatewayId": r.transit_gateway_id(), "VpcPeeringConnectionId": r.vpc_peering_connection_id(),
-                    "Origin": r.origin().map(|o| o.as_str()), "State": r.state().map(|s| s.as_str()),
-                })).collect::<Vec<_>>(),
-                "Associations": t.associations().iter().map(|a| json!({"RouteTableAssociationId": a.route_table_association_id(), "RouteTableId": a.route_table_id(), "SubnetId": a.subnet_id(), "GatewayId": a.gateway_id(), "Main": a.main()})).collect::<Vec<_>>(),
-                "Tags": tags(t.tags()),
-            }))
+            |t| one(route_table(t))
         ),
         Kind::FlowLog => pages!(
             call,
@@ -288,12 +337,7 @@ pub async fn describe(
             flow_logs[filter],
             (1, 1000),
             request,
-            |f: &aws_sdk_ec2::types::FlowLog| one(json!({
-                "FlowLogId": f.flow_log_id(), "ResourceId": f.resource_id(), "FlowLogStatus": f.flow_log_status(), "DeliverLogsStatus": f.deliver_logs_status(),
-                "TrafficType": f.traffic_type().map(|t| t.as_str()), "LogDestinationType": f.log_destination_type().map(|t| t.as_str()),
-                "LogDestination": f.log_destination(), "LogGroupName": f.log_group_name(), "CreationTime": time(f.creation_time()),
-                "Tags": tags(f.tags()),
-            }))
+            |f| one(flow_log(f))
         ),
         other => unreachable!("{other:?} is not an EC2 list call"),
     })
@@ -351,11 +395,7 @@ pub async fn snapshots(
         snapshots,
         (5, 1000),
         request,
-        |s: &aws_sdk_ec2::types::Snapshot| std::iter::once(object(json!({
-            "SnapshotId": s.snapshot_id(), "VolumeId": s.volume_id(), "VolumeSize": s.volume_size(), "State": s.state().map(|s| s.as_str()),
-            "Encrypted": s.encrypted(), "KmsKeyId": s.kms_key_id(), "OwnerId": s.owner_id(), "Description": s.description(),
-            "StartTime": time(s.start_time()), "Tags": tags(s.tags()),
-        })))
+        |s| std::iter::once(object(snapshot(s)))
     );
     if !request.extra {
         return Ok(snapshots.into_iter().map(|s| (Kind::Snapshot, s)).collect());
@@ -424,10 +464,10 @@ pub async fn ebs_defaults(call: &Call<'_>, extra: bool) -> Result<Value, LiveErr
             Err(e)
                 if (e.is_access() && !call.live.strict) || e.status.is_some_and(|s| s >= 500) =>
             {
-                eprintln!(
-                    "warning: {}/{}: {e}; ebs_default_kms_key_id left null",
+                call.live.notice(Notice::Warning(format!(
+                    "{}/{}: {e}; ebs_default_kms_key_id left null",
                     call.account.id, call.region
-                )
+                )))
             }
             Err(e) => return Err(e),
         }

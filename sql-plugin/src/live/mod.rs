@@ -7,15 +7,20 @@
 //! `--org-role` into every active account of the organization). Retries use the SDK's adaptive
 //! mode, and a token bucket per (account, region, API) keeps big queries under EC2's throttling.
 //!
-//! - [`crate::api`]: per table, what it reads and which columns and filters become API parameters;
+//! - [`crate::Table`]: per table, what it reads and which columns and filters become API parameters;
 //! - [`scan`]: the DataFusion provider and plan;
+//! - [`fetch`]: a table's kinds in one (account, region);
 //! - [`ec2`], [`iam`], [`cloudtrail`]: the calls, and SDK types → canonical JSON;
 //! - [`snapshot`]: everything fetched, written in the offline layout;
 //! - [`RunCache`]: one fetch per (account, region, kinds, request) for the scans of one run.
+//!
+//! Nothing here prints: warnings (skipped access) and debug lines are [`Notice`]s the caller
+//! takes with [`Live::take_notices`].
 
 mod cache;
 mod cloudtrail;
 mod ec2;
+mod fetch;
 mod iam;
 mod limiter;
 mod progress;
@@ -60,6 +65,8 @@ pub struct LiveOptions {
 pub struct Live {
     pub accounts: Vec<Account>,
     pub strict: bool,
+    /// What the caller should tell the user, taken by [`Live::take_notices`].
+    notices: Mutex<Vec<Notice>>,
     /// API filters an endpoint rejected: not sent again, the engine filters instead.
     rejected_filters: Mutex<HashSet<String>>,
     limiter: limiter::Limiter,
@@ -74,6 +81,15 @@ pub struct Account {
     ec2: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
     cloudtrail: Mutex<HashMap<String, aws_sdk_cloudtrail::Client>>,
     iam: aws_sdk_iam::Client,
+}
+
+/// Something a live run tells the user without failing; the caller shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Skipped access, or a column left null: a `warning:` line.
+    Warning(String),
+    /// Diagnostics (the API rejected a pushed-down filter): a `debug:` line, for POSTURE_DEBUG.
+    Debug(String),
 }
 
 /// What a scan asks the API for.
@@ -249,6 +265,7 @@ impl Live {
         })?;
 
         let mut configs: Vec<(String, SdkConfig)> = Vec::new();
+        let mut notices = Vec::new();
         for arn in &options.role_arns {
             if !is_role_arn(arn) {
                 return Err(LiveError::new(format!(
@@ -274,10 +291,10 @@ impl Live {
                 let config = assume(&base, &arn, options.external_id.as_deref()).await;
                 match account_of(&config).await {
                     Ok(id) => configs.push((id, config)),
-                    Err(e) if !options.strict => eprintln!(
-                        "warning: account {account}: cannot assume {arn}: {}; skipped (--strict makes this an error)",
+                    Err(e) if !options.strict => notices.push(Notice::Warning(format!(
+                        "account {account}: cannot assume {arn}: {}; skipped (--strict makes this an error)",
                         e.message
-                    ),
+                    ))),
                     Err(e) => {
                         return Err(LiveError {
                             message: format!(
@@ -307,6 +324,7 @@ impl Live {
         Ok(Live {
             accounts,
             strict: options.strict,
+            notices: Mutex::new(notices),
             rejected_filters: Mutex::new(HashSet::new()),
             limiter: limiter::Limiter::default(),
             progress: progress::Progress::new(),
@@ -326,6 +344,22 @@ impl Live {
                 }
             })
             .collect()
+    }
+
+    /// The notices so far, oldest first; each is returned once.
+    pub fn take_notices(&self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices.lock().expect("not poisoned"))
+    }
+
+    fn notice(&self, notice: Notice) {
+        self.notices.lock().expect("not poisoned").push(notice);
+    }
+
+    /// Access to (account, region) denied and `--strict` not given: the partition is skipped.
+    fn skipped(&self, account: &str, region: &str, e: &LiveError) {
+        self.notice(Notice::Warning(format!(
+            "{account}/{region}: {e}; skipped (--strict makes this an error)"
+        )));
     }
 
     /// The request without filters an endpoint already rejected.
@@ -508,7 +542,5 @@ pub fn live_table(
     live: Arc<Live>,
     cache: Option<Arc<RunCache>>,
 ) -> Arc<dyn datafusion::catalog::TableProvider> {
-    let spec = crate::api::of(table.name)
-        .unwrap_or_else(|| panic!("table {} has no live spec (api.rs)", table.name));
-    Arc::new(scan::LiveTable::new(table, spec, live, cache))
+    Arc::new(scan::LiveTable::new(table, live, cache))
 }

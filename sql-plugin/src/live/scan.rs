@@ -25,9 +25,8 @@ use datafusion::physical_plan::{
     SendableRecordBatchStream,
 };
 
-use super::{ApiRequest, Call, Live, LiveError, RunCache, cloudtrail, ec2, iam};
-use crate::api::Spec;
-use crate::inventory::{InventoryBuilder, Kind, Resource};
+use super::{ApiRequest, Call, Live, LiveError, RunCache, fetch};
+use crate::inventory::InventoryBuilder;
 use crate::table::Table;
 
 /// `column = 'v'`, `'v' = column`, `column IN ('a', 'b')`, or an OR of those on one column
@@ -90,21 +89,14 @@ fn equality(expr: &Expr) -> Option<(String, Vec<String>)> {
 }
 
 /// The one place that decides both whether a filter is pushed and what it becomes.
-fn push(spec: &Spec, expr: &Expr, request: &mut ApiRequest) -> bool {
+fn push(table: &Table, expr: &Expr, request: &mut ApiRequest) -> bool {
     let Some((column, values)) = equality(expr) else {
         return false;
     };
     let name = match column.strip_prefix("tag:") {
-        // Every EC2 Describe call takes tag filters; IAM and CloudTrail here do not.
-        Some(_)
-            if spec.table.starts_with("ec2_")
-                || spec.table.starts_with("ebs_")
-                || spec.table.starts_with("vpc") =>
-        {
-            column.clone()
-        }
+        Some(_) if table.tag_filters => column.clone(),
         Some(_) => return false,
-        None => match spec.filter(&column) {
+        None => match table.api_filter(&column) {
             Some(name) => name.to_string(),
             None => return false,
         },
@@ -115,24 +107,13 @@ fn push(spec: &Spec, expr: &Expr, request: &mut ApiRequest) -> bool {
 
 pub struct LiveTable {
     table: &'static Table,
-    spec: &'static Spec,
     live: Arc<Live>,
     cache: Option<Arc<RunCache>>,
 }
 
 impl LiveTable {
-    pub fn new(
-        table: &'static Table,
-        spec: &'static Spec,
-        live: Arc<Live>,
-        cache: Option<Arc<RunCache>>,
-    ) -> Self {
-        LiveTable {
-            table,
-            spec,
-            live,
-            cache,
-        }
+    pub fn new(table: &'static Table, live: Arc<Live>, cache: Option<Arc<RunCache>>) -> Self {
+        LiveTable { table, live, cache }
     }
 }
 
@@ -160,7 +141,7 @@ impl TableProvider for LiveTable {
         Ok(filters
             .iter()
             .map(|f| {
-                if push(self.spec, f, &mut ApiRequest::default()) {
+                if push(self.table, f, &mut ApiRequest::default()) {
                     TableProviderFilterPushDown::Inexact
                 } else {
                     TableProviderFilterPushDown::Unsupported
@@ -183,22 +164,26 @@ impl TableProvider for LiveTable {
             None => schema.fields().iter().map(|f| f.name().clone()).collect(),
         };
         let mut request = ApiRequest {
-            limit: limit.filter(|_| self.spec.limit),
+            limit: limit.filter(|_| self.table.max_results),
             ..ApiRequest::default()
         };
         for f in filters {
-            push(self.spec, f, &mut request);
+            push(self.table, f, &mut request);
             used.extend(f.column_refs().into_iter().map(|c| c.name.clone()));
         }
-        request.extra = self.spec.extra_columns.iter().any(|c| used.contains(*c));
+        request.extra = self
+            .table
+            .extra_call_columns
+            .iter()
+            .any(|c| used.contains(*c));
         let schema = match projection {
             Some(p) => Arc::new(schema.project(p)?),
             None => schema,
         };
         if let Some(cache) = &self.cache {
-            cache.plan(self.spec.kinds);
+            cache.plan(self.table.kinds);
         }
-        let partitions = self.live.partitions(self.spec.global());
+        let partitions = self.live.partitions(self.table.is_global());
         let properties = PlanProperties::new(
             EquivalenceProperties::new(schema.clone()),
             Partitioning::UnknownPartitioning(partitions.len().max(1)),
@@ -207,7 +192,6 @@ impl TableProvider for LiveTable {
         );
         Ok(Arc::new(LiveScanExec {
             table: self.table,
-            spec: self.spec,
             live: self.live.clone(),
             cache: self.cache.clone(),
             partitions,
@@ -221,7 +205,6 @@ impl TableProvider for LiveTable {
 
 struct LiveScanExec {
     table: &'static Table,
-    spec: &'static Spec,
     live: Arc<Live>,
     cache: Option<Arc<RunCache>>,
     partitions: Vec<(usize, String)>,
@@ -260,7 +243,7 @@ impl DisplayAs for LiveScanExec {
             write!(
                 f,
                 ", extra calls for [{}]",
-                self.spec.extra_columns.join(", ")
+                self.table.extra_call_columns.join(", ")
             )?;
         }
         Ok(())
@@ -306,9 +289,8 @@ impl ExecutionPlan for LiveScanExec {
                 futures::stream::empty(),
             )));
         };
-        let (table, spec, live, cache, request, projection) = (
+        let (table, live, cache, request, projection) = (
             self.table,
-            self.spec,
             self.live.clone(),
             self.cache.clone(),
             self.request.clone(),
@@ -318,7 +300,6 @@ impl ExecutionPlan for LiveScanExec {
             live.progress.start(table.name);
             let batch = rows(
                 table,
-                spec,
                 &live,
                 cache.as_deref(),
                 account,
@@ -340,7 +321,6 @@ impl ExecutionPlan for LiveScanExec {
 /// One partition's rows: fetch the table's resources, build its batch from them.
 async fn rows(
     table: &'static Table,
-    spec: &Spec,
     live: &Live,
     cache: Option<&RunCache>,
     account: usize,
@@ -355,16 +335,13 @@ async fn rows(
         region,
     };
     let fetched = match cache {
-        Some(cache) => cache.fetch(&call, spec.kinds, request).await,
-        None => fetch(&call, spec.kinds, request).await,
+        Some(cache) => cache.fetch(&call, table.kinds, request).await,
+        None => fetch::fetch(&call, table.kinds, request).await,
     };
     let resources = match fetched {
         Ok(resources) => resources,
         Err(e) if e.is_access() && !live.strict => {
-            eprintln!(
-                "warning: {}/{region}: {e}; skipped (--strict makes this an error)",
-                account.id
-            );
+            live.skipped(&account.id, region, &e);
             Vec::new()
         }
         Err(e) => {
@@ -388,81 +365,17 @@ async fn rows(
     })
 }
 
-/// The resources of `kinds` in one (account, region), with the request's filters (without
-/// those the endpoint rejected before). If the endpoint rejects them now, once more unfiltered
-/// (the engine filters), and they are not sent again on this connection.
-pub(crate) async fn fetch(
-    call: &Call<'_>,
-    kinds: &[Kind],
-    request: &ApiRequest,
-) -> Result<Vec<Resource>, LiveError> {
-    let request = call.live.accepted(request);
-    let values = match fetch_once(call, kinds, &request).await {
-        Err(e) if !request.filters.is_empty() && e.rejects_filter() => {
-            if std::env::var_os("POSTURE_DEBUG").is_some() {
-                eprintln!(
-                    "debug: {}/{}: the API rejected the filters ({e}); fetching unfiltered from now on, the engine filters",
-                    call.account.id, call.region
-                );
-            }
-            call.live.reject(&request);
-            fetch_once(
-                call,
-                kinds,
-                &ApiRequest {
-                    filters: Vec::new(),
-                    ..request.clone()
-                },
-            )
-            .await
-        }
-        other => other,
-    }?;
-    let mut out = Vec::with_capacity(values.len());
-    for (kind, mut data) in values {
-        // Policy documents arrive URL-encoded, as in AWS Config: decoded in the one shared place.
-        // One that cannot be read stays as it came and its policy's findings say unverified.
-        let _unreadable = crate::sources::decode_iam_documents(
-            kind,
-            &mut data,
-            std::path::Path::new(&format!("live {}/{}", call.account.id, call.region)),
-        );
-        out.push(Resource::new(kind, &call.account.id, call.region, data));
-    }
-    Ok(out)
-}
-
-async fn fetch_once(
-    call: &Call<'_>,
-    kinds: &[Kind],
-    request: &ApiRequest,
-) -> Result<Vec<(Kind, serde_json::Value)>, LiveError> {
-    let tagged = |kind: Kind, values: Vec<serde_json::Value>| {
-        values
-            .into_iter()
-            .map(move |v| (kind, v))
-            .collect::<Vec<_>>()
-    };
-    Ok(match kinds {
-        [Kind::Role | Kind::Policy, ..] => iam::authorization_details(call, kinds).await?,
-        [Kind::Trail] => cloudtrail::trails(call, request.extra).await?,
-        [Kind::Snapshot] => ec2::snapshots(call, request).await?,
-        [Kind::EbsDefaults] => tagged(
-            Kind::EbsDefaults,
-            vec![ec2::ebs_defaults(call, request.extra).await?],
-        ),
-        [kind] => tagged(*kind, ec2::describe(call, *kind, request).await?),
-        other => unreachable!("live spec with kinds {other:?}"),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use datafusion::prelude::{col, lit};
 
-    fn instances() -> &'static Spec {
-        crate::api::of("ec2_instance").unwrap()
+    fn named(name: &str) -> &'static Table {
+        crate::tables::table(name).unwrap()
+    }
+
+    fn instances() -> &'static Table {
+        named("ec2_instance")
     }
 
     #[test]
@@ -513,20 +426,12 @@ mod tests {
         );
         let mut r = ApiRequest::default();
         assert!(push(
-            crate::api::of("ebs_volume").unwrap(),
+            named("ebs_volume"),
             &col("encrypted").eq(lit(false)),
             &mut r
         ));
-        assert!(push(
-            crate::api::of("ebs_volume").unwrap(),
-            &!col("encrypted"),
-            &mut r
-        ));
-        assert!(push(
-            crate::api::of("ec2_image").unwrap(),
-            &col("is_public"),
-            &mut r
-        ));
+        assert!(push(named("ebs_volume"), &!col("encrypted"), &mut r));
+        assert!(push(named("ec2_image"), &col("is_public"), &mut r));
         assert_eq!(
             r.filters,
             [
@@ -563,7 +468,7 @@ mod tests {
             &mut r
         ));
         assert!(!push(
-            crate::api::of("iam_role").unwrap(),
+            named("iam_role"),
             &col("role_name").eq(lit("admin")),
             &mut r
         ));
@@ -571,13 +476,18 @@ mod tests {
     }
 
     /// A table that pushes like a live one and remembers what reached its scan.
-    #[derive(Debug)]
-    struct Recorder(&'static Spec, std::sync::Mutex<ApiRequest>);
+    struct Recorder(&'static Table, std::sync::Mutex<ApiRequest>);
+
+    impl fmt::Debug for Recorder {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "Recorder({})", self.0.name)
+        }
+    }
 
     #[async_trait]
     impl TableProvider for Recorder {
         fn schema(&self) -> SchemaRef {
-            crate::tables::table(self.0.table).unwrap().schema()
+            self.0.schema()
         }
         fn table_type(&self) -> TableType {
             TableType::Base
@@ -620,7 +530,7 @@ mod tests {
     /// What SQL's WHERE clause becomes once DataFusion has planned it.
     async fn planned(table: &'static str, predicate: &str) -> ApiRequest {
         let ctx = crate::session::bare_session();
-        let recorder = Arc::new(Recorder(crate::api::of(table).unwrap(), Default::default()));
+        let recorder = Arc::new(Recorder(named(table), Default::default()));
         ctx.register_table(table, recorder.clone()).unwrap();
         ctx.sql(&format!("select * from {table} where {predicate}"))
             .await

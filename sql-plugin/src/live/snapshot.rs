@@ -6,9 +6,9 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{ApiRequest, Call, Live, LiveError, scan};
-use crate::api::SPECS;
-use crate::inventory::{Kind, Resource};
+use super::{ApiRequest, Call, Live, LiveError, fetch};
+use crate::inventory::{CliOutput, Kind, Resource};
+use crate::tables::TABLES;
 
 /// The files written, and how many resources went into them.
 pub struct Written {
@@ -16,8 +16,8 @@ pub struct Written {
     pub resources: usize,
 }
 
-/// Fetches every (account, region), concurrently, and writes it under `out`. Access errors warn
-/// and go on (errors with `--strict`), like queries.
+/// Fetches every (account, region), concurrently, and writes it under `out`. Access errors are
+/// notices on `live` and the rest goes on (errors with `--strict`), like queries.
 pub async fn snapshot(live: &Live, out: &Path) -> Result<Written, LiveError> {
     let partitions = live
         .partitions(true)
@@ -48,18 +48,18 @@ async fn partition(
     let global = region == "global";
     let mut resources: Vec<Resource> = Vec::new();
     let mut fetched: Vec<&[Kind]> = Vec::new();
-    for spec in SPECS.iter().filter(|s| s.global() == global) {
+    for table in TABLES.iter().filter(|t| t.is_global() == global) {
         if fetched
             .iter()
-            .any(|k| spec.kinds.iter().all(|kind| k.contains(kind)))
+            .any(|k| table.kinds.iter().all(|kind| k.contains(kind)))
         {
             continue;
         }
         live.progress
             .start(&format!("snapshot {}/{region}", account.id));
-        let result = scan::fetch(
+        let result = fetch::fetch(
             &call,
-            spec.kinds,
+            table.kinds,
             &ApiRequest {
                 extra: true,
                 ..ApiRequest::default()
@@ -69,10 +69,7 @@ async fn partition(
         live.progress.done();
         match result {
             Ok(r) => resources.extend(r),
-            Err(e) if e.is_access() && !live.strict => eprintln!(
-                "warning: {}/{region}: {e}; skipped (--strict makes this an error)",
-                account.id
-            ),
+            Err(e) if e.is_access() && !live.strict => live.skipped(&account.id, &region, &e),
             Err(e) => {
                 return Err(LiveError {
                     message: format!("{}/{region}: {}", account.id, e.message),
@@ -80,7 +77,7 @@ async fn partition(
                 });
             }
         }
-        fetched.push(spec.kinds);
+        fetched.push(table.kinds);
     }
     let dir = out.join(&account.id).join(&region);
     let files = files(resources.iter());
@@ -103,56 +100,39 @@ fn write(path: &Path, content: &Value) -> Result<(), LiveError> {
     .map_err(io)
 }
 
-/// The `aws` CLI output files the resources of one (account, region) make.
+/// The `aws` CLI output files the resources of one (account, region) make, each where its
+/// kind's descriptor says.
 fn files<'a>(resources: impl Iterator<Item = &'a Resource>) -> BTreeMap<String, Value> {
-    let mut lists: BTreeMap<(&str, &str), Vec<Value>> = BTreeMap::new();
+    let mut lists: BTreeMap<(&str, CliOutput), Vec<Value>> = BTreeMap::new();
     let mut files = BTreeMap::new();
     for r in resources {
         let data = r.data.clone();
-        let (file, key) = match r.kind {
-            Kind::Instance => ("describe-instances", "Reservations"),
-            Kind::SecurityGroup => ("describe-security-groups", "SecurityGroups"),
-            Kind::SecurityGroupRule => ("describe-security-group-rules", "SecurityGroupRules"),
-            Kind::NetworkInterface => ("describe-network-interfaces", "NetworkInterfaces"),
-            Kind::Volume => ("describe-volumes", "Volumes"),
-            Kind::Snapshot => ("describe-snapshots", "Snapshots"),
-            Kind::Image => ("describe-images", "Images"),
-            Kind::LaunchTemplateVersion => (
-                "describe-launch-template-versions",
-                "LaunchTemplateVersions",
-            ),
-            Kind::Vpc => ("describe-vpcs", "Vpcs"),
-            Kind::Subnet => ("describe-subnets", "Subnets"),
-            Kind::NetworkAcl => ("describe-network-acls", "NetworkAcls"),
-            Kind::RouteTable => ("describe-route-tables", "RouteTables"),
-            Kind::FlowLog => ("describe-flow-logs", "FlowLogs"),
-            Kind::Trail => ("describe-trails", "trailList"),
-            Kind::Role => ("get-account-authorization-details", "RoleDetailList"),
-            Kind::Policy => ("get-account-authorization-details", "Policies"),
-            Kind::SnapshotPermissions => {
-                files.insert(format!("describe-snapshot-attribute.{}.json", r.id()), data);
-                continue;
+        let kind = r.kind.descriptor();
+        match kind.output {
+            CliOutput::List(_) | CliOutput::Reservations => {
+                lists
+                    .entry((kind.command, kind.output))
+                    .or_default()
+                    .push(data);
             }
-            Kind::TrailStatus => {
-                files.insert(format!("get-trail-status.{}.json", r.id()), data);
-                continue;
+            CliOutput::One(_) => {
+                files.insert(format!("{}.{}.json", kind.command, r.id()), data);
             }
-            Kind::EbsDefaults => {
-                files.insert("get-ebs-encryption-by-default.json".to_string(), data);
-                continue;
+            CliOutput::Fields(_) => {
+                files.insert(format!("{}.json", kind.command), data);
             }
-        };
-        lists.entry((file, key)).or_default().push(data);
+        }
     }
-    for ((file, key), items) in lists {
+    for ((command, output), items) in lists {
         let entry = files
-            .entry(format!("{file}.json"))
+            .entry(format!("{command}.json"))
             .or_insert_with(|| json!({}));
-        entry[key] = match key {
+        match output {
             // One reservation holds them all: posture does not read reservations.
-            "Reservations" => json!([{"Instances": items}]),
-            _ => Value::Array(items),
-        };
+            CliOutput::Reservations => entry["Reservations"] = json!([{"Instances": items}]),
+            CliOutput::List(key) => entry[key] = Value::Array(items),
+            CliOutput::One(_) | CliOutput::Fields(_) => unreachable!("not a list"),
+        }
     }
     files
 }

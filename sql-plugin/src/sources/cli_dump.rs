@@ -6,28 +6,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::Error;
-use crate::inventory::{InventoryBuilder, Kind, Resource};
+use crate::inventory::{CliOutput, InventoryBuilder, Kind, Resource};
 use crate::text::{excerpt, excerpt_json};
 use crate::value::Json;
-
-/// The list-valued outputs: top-level key → kind of each element.
-const LISTS: &[(&str, Kind)] = &[
-    ("SecurityGroups", Kind::SecurityGroup),
-    ("SecurityGroupRules", Kind::SecurityGroupRule),
-    ("NetworkInterfaces", Kind::NetworkInterface),
-    ("Volumes", Kind::Volume),
-    ("Snapshots", Kind::Snapshot),
-    ("Images", Kind::Image),
-    ("LaunchTemplateVersions", Kind::LaunchTemplateVersion),
-    ("Vpcs", Kind::Vpc),
-    ("Subnets", Kind::Subnet),
-    ("NetworkAcls", Kind::NetworkAcl),
-    ("RouteTables", Kind::RouteTable),
-    ("FlowLogs", Kind::FlowLog),
-    ("RoleDetailList", Kind::Role),
-    ("Policies", Kind::Policy),
-    ("trailList", Kind::Trail),
-];
 
 /// Top-level keys of recognised outputs that carry nothing a table reads.
 const IGNORED: &[&str] = &[
@@ -52,11 +33,7 @@ pub fn load(
     };
     let (account, region) = account_and_region(relative, shown)?;
     let resource = |kind: Kind, data: &Value, builder: &mut InventoryBuilder| -> Resource {
-        let region = if matches!(kind, Kind::Role | Kind::Policy) {
-            "global"
-        } else {
-            region
-        };
+        let region = if kind.is_global() { "global" } else { region };
         let mut data = data.clone();
         for note in crate::sources::decode_iam_documents(kind, &mut data, shown) {
             builder.note(note);
@@ -78,11 +55,15 @@ pub fn load(
             }
         }
     }
-    for (key, kind) in LISTS {
-        if let Some(list) = object.get(*key) {
+    // The list-valued outputs: a top-level key whose elements are resources of one kind.
+    for &kind in Kind::ALL {
+        let CliOutput::List(key) = kind.descriptor().output else {
+            continue;
+        };
+        if let Some(list) = object.get(key) {
             recognised = true;
             for item in as_list(list, key, shown)? {
-                let r = resource(*kind, item, builder);
+                let r = resource(kind, item, builder);
                 builder.add_from(shown, r);
             }
         }

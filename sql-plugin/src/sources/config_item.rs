@@ -119,7 +119,7 @@ fn item(ci: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), 
         ));
         return Ok(());
     }
-    let Some(kind) = kind_of(resource_type) else {
+    let Some(kind) = Kind::of_config_type(resource_type) else {
         builder.note(format!(
             "ignored AWS Config items of type {}: no table reads them",
             excerpt(resource_type)
@@ -159,11 +159,7 @@ fn item(ci: &Value, shown: &Path, builder: &mut InventoryBuilder) -> Result<(), 
     for note in crate::sources::decode_iam_documents(kind, &mut data, shown) {
         builder.note(format!("{note} (item {resource_id})"));
     }
-    let region = if matches!(kind, Kind::Role | Kind::Policy) {
-        "global"
-    } else {
-        region
-    };
+    let region = if kind.is_global() { "global" } else { region };
     let mut resource = Resource::new(kind, account, region, data);
     resource.captured_at = ci
         .str_at("configurationItemCaptureTime")
@@ -182,31 +178,6 @@ pub(crate) fn json_type(v: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
-}
-
-/// The AWS Config resource types posture models, with the kind each one's items fill.
-pub const RESOURCE_TYPES: &[(&str, Kind)] = &[
-    ("AWS::EC2::Instance", Kind::Instance),
-    ("AWS::EC2::SecurityGroup", Kind::SecurityGroup),
-    ("AWS::EC2::NetworkInterface", Kind::NetworkInterface),
-    ("AWS::EC2::Volume", Kind::Volume),
-    ("AWS::EC2::VPC", Kind::Vpc),
-    ("AWS::EC2::Subnet", Kind::Subnet),
-    ("AWS::EC2::NetworkAcl", Kind::NetworkAcl),
-    ("AWS::EC2::RouteTable", Kind::RouteTable),
-    ("AWS::EC2::FlowLog", Kind::FlowLog),
-    ("AWS::EC2::LaunchTemplate", Kind::LaunchTemplateVersion),
-    ("AWS::IAM::Role", Kind::Role),
-    ("AWS::IAM::Policy", Kind::Policy),
-    ("AWS::CloudTrail::Trail", Kind::Trail),
-];
-
-/// The kind an AWS Config resource type loads as (None: not modelled).
-pub fn kind_of(resource_type: &str) -> Option<Kind> {
-    RESOURCE_TYPES
-        .iter()
-        .find(|(name, _)| *name == resource_type)
-        .map(|(_, kind)| *kind)
 }
 
 /// Fields whose values are documents, not Config's model: recased as keys, kept as values.

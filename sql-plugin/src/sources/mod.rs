@@ -3,10 +3,12 @@
 //!
 //! - [`cli_dump`]: `aws` CLI JSON output, PascalCase, placed at `<account_id>/<region>/*.json`;
 //! - [`config_item`]: AWS Config items (snapshot files, `get-resource-config-history`,
-//!   `batch-get-resource-config`, single items, Lambda events), camelCase, event or API shape.
+//!   `batch-get-resource-config`, single items, Lambda events), camelCase, event or API shape;
+//! - [`files`]: files and directory trees (and the bundled demo) read into an inventory.
 
 pub mod cli_dump;
 pub mod config_item;
+pub mod files;
 
 use std::path::Path;
 

@@ -3,6 +3,11 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "cloudtrail_trail",
     description: "CloudTrail trails, each once, in its home region (cloudtrail describe-trails and get-trail-status; AWS::CloudTrail::Trail). Logging status is not recorded by AWS Config.",
+    kinds: &[Kind::Trail],
+    api_filters: &[],
+    max_results: false,
+    extra_call_columns: &["is_logging", "latest_delivery_time"],
+    tag_filters: false,
     records: |inv| {
         inv.of(Kind::Trail)
             .iter()

@@ -3,6 +3,16 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "ebs_snapshot",
     description: "EBS snapshots owned by the account (describe-snapshots --owner-ids self, plus describe-snapshot-attribute --attribute createVolumePermission). AWS Config does not record snapshots.",
+    kinds: &[Kind::Snapshot],
+    api_filters: &[
+        ("snapshot_id", "snapshot-id"),
+        ("volume_id", "volume-id"),
+        ("encrypted", "encrypted"),
+        ("state", "status"),
+    ],
+    max_results: true,
+    extra_call_columns: &["create_volume_permissions", "is_public"],
+    tag_filters: true,
     records: |inv| {
         inv.of(Kind::Snapshot)
             .iter()

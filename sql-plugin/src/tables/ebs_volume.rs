@@ -3,6 +3,17 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "ebs_volume",
     description: "EBS volumes (describe-volumes; AWS::EC2::Volume).",
+    kinds: &[Kind::Volume],
+    api_filters: &[
+        ("volume_id", "volume-id"),
+        ("encrypted", "encrypted"),
+        ("state", "status"),
+        ("volume_type", "volume-type"),
+        ("availability_zone", "availability-zone"),
+    ],
+    max_results: true,
+    extra_call_columns: &[],
+    tag_filters: true,
     records: |inv| each(inv, Kind::Volume),
     columns: &[
         col("volume_id", Text, "The volume ID.", |r| {

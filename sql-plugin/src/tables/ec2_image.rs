@@ -3,6 +3,16 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "ec2_image",
     description: "AMIs owned by the account (describe-images --owners self). AWS Config does not record AMIs.",
+    kinds: &[Kind::Image],
+    api_filters: &[
+        ("image_id", "image-id"),
+        ("name", "name"),
+        ("state", "state"),
+        ("is_public", "is-public"),
+    ],
+    max_results: true,
+    extra_call_columns: &[],
+    tag_filters: true,
     records: |inv| each(inv, Kind::Image),
     columns: &[
         col("image_id", Text, "The AMI ID.", |r| {

@@ -3,6 +3,24 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "ec2_instance",
     description: "EC2 instances (describe-instances; AWS::EC2::Instance).",
+    kinds: &[Kind::Instance],
+    // Ids go through the `instance-id` filter, not the id list: an id list fails with
+    // InvalidInstanceID.NotFound in every region that does not hold the instance.
+    api_filters: &[
+        ("instance_id", "instance-id"),
+        ("instance_state", "instance-state-name"),
+        ("vpc_id", "vpc-id"),
+        ("subnet_id", "subnet-id"),
+        ("image_id", "image-id"),
+        ("instance_type", "instance-type"),
+        ("key_name", "key-name"),
+        ("iam_instance_profile_arn", "iam-instance-profile.arn"),
+        ("http_tokens", "metadata-options.http-tokens"),
+        ("http_endpoint", "metadata-options.http-endpoint"),
+    ],
+    max_results: true,
+    extra_call_columns: &[],
+    tag_filters: true,
     records: |inv| each(inv, Kind::Instance),
     columns: &[
         col("instance_id", Text, "The instance ID.", |r| {

@@ -3,6 +3,11 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "ec2_launch_template_version",
     description: "Launch template versions (describe-launch-template-versions; AWS::EC2::LaunchTemplate records the default version only).",
+    kinds: &[Kind::LaunchTemplateVersion],
+    api_filters: &[],
+    max_results: false,
+    extra_call_columns: &[],
+    tag_filters: false,
     records: |inv| each(inv, Kind::LaunchTemplateVersion),
     columns: &[
         col("launch_template_id", Text, "The launch template ID.", |r| {

@@ -3,6 +3,18 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "ec2_network_interface",
     description: "Elastic network interfaces (describe-network-interfaces; AWS::EC2::NetworkInterface).",
+    kinds: &[Kind::NetworkInterface],
+    api_filters: &[
+        ("network_interface_id", "network-interface-id"),
+        ("attached_instance_id", "attachment.instance-id"),
+        ("vpc_id", "vpc-id"),
+        ("subnet_id", "subnet-id"),
+        ("interface_type", "interface-type"),
+        ("status", "status"),
+    ],
+    max_results: true,
+    extra_call_columns: &[],
+    tag_filters: true,
     records: |inv| each(inv, Kind::NetworkInterface),
     columns: &[
         col(

@@ -3,6 +3,15 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "ec2_security_group",
     description: "Security groups (describe-security-groups; AWS::EC2::SecurityGroup). Their rules, flattened, are in ec2_security_group_rule.",
+    kinds: &[Kind::SecurityGroup],
+    api_filters: &[
+        ("group_id", "group-id"),
+        ("group_name", "group-name"),
+        ("vpc_id", "vpc-id"),
+    ],
+    max_results: true,
+    extra_call_columns: &[],
+    tag_filters: true,
     records: |inv| each(inv, Kind::SecurityGroup),
     columns: &[
         col("group_id", Text, "The security group ID.", |r| {

@@ -6,6 +6,15 @@ pub static TABLE: Table = Table {
     name: "ec2_security_group_rule",
     description: "Security group rules, one row per rule and source (describe-security-groups or describe-security-group-rules; AWS::EC2::SecurityGroup). `from_port <= p AND to_port >= p` is true for every rule that covers port p, all-traffic rules included.",
     records,
+    kinds: &[Kind::SecurityGroup],
+    api_filters: &[
+        ("group_id", "group-id"),
+        ("group_name", "group-name"),
+        ("vpc_id", "vpc-id"),
+    ],
+    max_results: false,
+    extra_call_columns: &[],
+    tag_filters: false,
     columns: &[
         col(
             "group_id",

@@ -3,6 +3,11 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "iam_instance_profile",
     description: "IAM instance profiles with their roles (from the roles' InstanceProfileList in get-account-authorization-details or AWS::IAM::Role). Profiles without a role do not appear.",
+    kinds: &[Kind::Role],
+    api_filters: &[],
+    max_results: false,
+    extra_call_columns: &[],
+    tag_filters: false,
     records: |inv| {
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();

@@ -3,6 +3,11 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "iam_policy",
     description: "Managed IAM policies, customer and AWS managed when loaded (iam get-account-authorization-details; AWS::IAM::Policy records customer managed ones).",
+    kinds: &[Kind::Policy],
+    api_filters: &[],
+    max_results: false,
+    extra_call_columns: &[],
+    tag_filters: false,
     records: |inv| each(inv, Kind::Policy),
     columns: &[
         col(

@@ -3,6 +3,11 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "iam_policy_statement",
     description: "IAM policy statements, one row per statement of every managed policy's default version and every role inline policy. Action lists are normalised: always lists, lower-cased.",
+    kinds: &[Kind::Policy, Kind::Role],
+    api_filters: &[],
+    max_results: false,
+    extra_call_columns: &[],
+    tag_filters: false,
     records: |inv| {
         let mut out = Vec::new();
         for p in inv.of(Kind::Policy) {

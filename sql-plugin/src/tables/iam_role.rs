@@ -3,6 +3,11 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "iam_role",
     description: "IAM roles (iam get-account-authorization-details; AWS::IAM::Role).",
+    kinds: &[Kind::Role],
+    api_filters: &[],
+    max_results: false,
+    extra_call_columns: &[],
+    tag_filters: false,
     records: |inv| each(inv, Kind::Role),
     columns: &[
         col("role_name", Text, "The role name.", |r| {

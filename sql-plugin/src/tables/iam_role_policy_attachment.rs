@@ -3,6 +3,11 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "iam_role_policy_attachment",
     description: "Managed policies attached to roles, one row per (role, policy).",
+    kinds: &[Kind::Role],
+    api_filters: &[],
+    max_results: false,
+    extra_call_columns: &[],
+    tag_filters: false,
     records: |inv| {
         let mut out = Vec::new();
         for role in inv.of(Kind::Role) {

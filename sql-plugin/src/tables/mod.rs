@@ -80,8 +80,8 @@ mod prelude {
     pub use serde_json::{Value, json};
 
     pub use crate::inventory::{Inventory, Kind, Resource};
-    pub use crate::table::{Cell, Column, ColumnType::*, Record, Table};
-    pub use crate::value::{Json, strings};
+    pub use crate::table::{Column, ColumnType::*, Record, Table};
+    pub use crate::value::{Cell, Json, strings};
 
     pub const ACCOUNT_ID: Column = Column {
         name: "account_id",
@@ -179,5 +179,30 @@ mod prelude {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TABLES;
+
+    #[test]
+    fn every_table_s_api_spec_names_its_own_columns() {
+        for table in TABLES {
+            assert!(!table.kinds.is_empty(), "{} reads no kind", table.name);
+            let api_columns = table
+                .api_filters
+                .iter()
+                .map(|(c, _)| c)
+                .chain(table.extra_call_columns)
+                .chain(table.tag_filters.then_some(&"tags"));
+            for column in api_columns {
+                assert!(
+                    table.column(column).is_some(),
+                    "{}: no column {column}",
+                    table.name
+                );
+            }
+        }
     }
 }

@@ -3,6 +3,16 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "vpc",
     description: "VPCs (describe-vpcs; AWS::EC2::VPC).",
+    kinds: &[Kind::Vpc],
+    api_filters: &[
+        ("vpc_id", "vpc-id"),
+        ("is_default", "is-default"),
+        ("cidr_block", "cidr-block"),
+        ("state", "state"),
+    ],
+    max_results: true,
+    extra_call_columns: &[],
+    tag_filters: true,
     records: |inv| each(inv, Kind::Vpc),
     columns: &[
         col("vpc_id", Text, "The VPC ID.", |r| r.resource.text("VpcId")),

@@ -3,6 +3,15 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "vpc_flow_log",
     description: "Flow logs of VPCs, subnets and network interfaces (describe-flow-logs; AWS::EC2::FlowLog).",
+    kinds: &[Kind::FlowLog],
+    api_filters: &[
+        ("flow_log_id", "flow-log-id"),
+        ("resource_id", "resource-id"),
+        ("traffic_type", "traffic-type"),
+    ],
+    max_results: true,
+    extra_call_columns: &[],
+    tag_filters: true,
     records: |inv| each(inv, Kind::FlowLog),
     columns: &[
         col("flow_log_id", Text, "The flow log ID.", |r| {

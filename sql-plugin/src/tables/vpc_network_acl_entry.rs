@@ -3,6 +3,11 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "vpc_network_acl_entry",
     description: "Network ACL entries, one row per entry (describe-network-acls; AWS::EC2::NetworkAcl). AWS evaluates a direction's entries by ascending rule_number; the first match decides.",
+    kinds: &[Kind::NetworkAcl],
+    api_filters: &[("network_acl_id", "network-acl-id"), ("vpc_id", "vpc-id")],
+    max_results: false,
+    extra_call_columns: &[],
+    tag_filters: true,
     records: |inv| {
         let mut out = Vec::new();
         for acl in inv.of(Kind::NetworkAcl) {

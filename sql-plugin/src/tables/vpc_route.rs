@@ -3,6 +3,11 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "vpc_route",
     description: "Routes, one row per route of every route table (describe-route-tables; AWS::EC2::RouteTable). A subnet uses the table it is explicitly associated with, else its VPC's main table.",
+    kinds: &[Kind::RouteTable],
+    api_filters: &[("route_table_id", "route-table-id"), ("vpc_id", "vpc-id")],
+    max_results: false,
+    extra_call_columns: &[],
+    tag_filters: true,
     records: |inv| {
         let mut out = Vec::new();
         for table in inv.of(Kind::RouteTable) {

@@ -3,6 +3,16 @@ use super::prelude::*;
 pub static TABLE: Table = Table {
     name: "vpc_subnet",
     description: "VPC subnets (describe-subnets; AWS::EC2::Subnet).",
+    kinds: &[Kind::Subnet],
+    api_filters: &[
+        ("subnet_id", "subnet-id"),
+        ("vpc_id", "vpc-id"),
+        ("availability_zone", "availability-zone"),
+        ("map_public_ip_on_launch", "map-public-ip-on-launch"),
+    ],
+    max_results: true,
+    extra_call_columns: &[],
+    tag_filters: true,
     records: |inv| each(inv, Kind::Subnet),
     columns: &[
         col("subnet_id", Text, "The subnet ID.", |r| {

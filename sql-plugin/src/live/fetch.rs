@@ -1,0 +1,72 @@
+//! Fetching: the resources of a table's kinds in one (account, region), through the calls of
+//! [`ec2`](super::ec2), [`iam`](super::iam) and [`cloudtrail`](super::cloudtrail), as
+//! canonical resources.
+
+use super::{ApiRequest, Call, LiveError, Notice, cloudtrail, ec2, iam};
+use crate::inventory::{Kind, Resource};
+
+/// The resources of `kinds` in one (account, region), with the request's filters (without
+/// those the endpoint rejected before). If the endpoint rejects them now, once more unfiltered
+/// (the engine filters), and they are not sent again on this connection.
+pub(crate) async fn fetch(
+    call: &Call<'_>,
+    kinds: &[Kind],
+    request: &ApiRequest,
+) -> Result<Vec<Resource>, LiveError> {
+    let request = call.live.accepted(request);
+    let values = match fetch_once(call, kinds, &request).await {
+        Err(e) if !request.filters.is_empty() && e.rejects_filter() => {
+            call.live.notice(Notice::Debug(format!(
+                "{}/{}: the API rejected the filters ({e}); fetching unfiltered from now on, the engine filters",
+                call.account.id, call.region
+            )));
+            call.live.reject(&request);
+            fetch_once(
+                call,
+                kinds,
+                &ApiRequest {
+                    filters: Vec::new(),
+                    ..request.clone()
+                },
+            )
+            .await
+        }
+        other => other,
+    }?;
+    let mut out = Vec::with_capacity(values.len());
+    for (kind, mut data) in values {
+        // Policy documents arrive URL-encoded, as in AWS Config: decoded in the one shared place.
+        // One that cannot be read stays as it came and its policy's findings say unverified.
+        let _unreadable = crate::sources::decode_iam_documents(
+            kind,
+            &mut data,
+            std::path::Path::new(&format!("live {}/{}", call.account.id, call.region)),
+        );
+        out.push(Resource::new(kind, &call.account.id, call.region, data));
+    }
+    Ok(out)
+}
+
+async fn fetch_once(
+    call: &Call<'_>,
+    kinds: &[Kind],
+    request: &ApiRequest,
+) -> Result<Vec<(Kind, serde_json::Value)>, LiveError> {
+    let tagged = |kind: Kind, values: Vec<serde_json::Value>| {
+        values
+            .into_iter()
+            .map(move |v| (kind, v))
+            .collect::<Vec<_>>()
+    };
+    Ok(match kinds {
+        [Kind::Role | Kind::Policy, ..] => iam::authorization_details(call, kinds).await?,
+        [Kind::Trail] => cloudtrail::trails(call, request.extra).await?,
+        [Kind::Snapshot] => ec2::snapshots(call, request).await?,
+        [Kind::EbsDefaults] => tagged(
+            Kind::EbsDefaults,
+            vec![ec2::ebs_defaults(call, request.extra).await?],
+        ),
+        [kind] => tagged(*kind, ec2::describe(call, *kind, request).await?),
+        other => unreachable!("live spec with kinds {other:?}"),
+    })
+}

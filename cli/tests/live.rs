@@ -740,14 +740,17 @@ async fn rules_eval_looks_up_live_and_fetches_oversized_items() {
 
 /// The actions of `cfn/posture-readonly.yaml`'s policy, from the generated template.
 fn readonly_actions() -> Vec<String> {
-    let (_, template) = posture_queries::cfn::templates()
+    let (_, template) = posture_config_rules::cfn::templates()
         .unwrap()
         .into_iter()
         .find(|(file, _)| *file == "posture-readonly.yaml")
         .unwrap();
     let statement = &template["Resources"]["ReadOnlyRole"]["Properties"]["Policies"][0]["PolicyDocument"]
         ["Statement"][0];
-    assert_eq!(statement["Sid"], posture_queries::cfn::READONLY_STATEMENT);
+    assert_eq!(
+        statement["Sid"],
+        posture_config_rules::cfn::READONLY_STATEMENT
+    );
     assert_eq!(statement["Resource"], "*");
     statement["Action"]
         .as_array()

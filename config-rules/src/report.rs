@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use aws_sdk_config::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_config::types::{ComplianceType as SdkCompliance, Evaluation as SdkEvaluation};
-use posture_sql::live::LiveError;
 
 use crate::{ComplianceType, Error, Evaluation};
 
@@ -61,7 +60,10 @@ pub async fn put_evaluations(
                 .send()
                 .await
                 .map_err(|e| {
-                    Error::Report(LiveError::from_sdk(e).during("PutEvaluations").to_string())
+                    Error::Report(format!(
+                        "PutEvaluations: {}",
+                        aws_sdk_config::error::DisplayErrorContext(&e)
+                    ))
                 })?;
             let failed = out.failed_evaluations();
             pending.retain(|p| {

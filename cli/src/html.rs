@@ -13,7 +13,25 @@ const SEVERITIES: [Severity; 4] = [
 ];
 
 pub fn report(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> String {
-    let mut page = String::new();
+    let mut page = summary(results, generated_at);
+    let mut ordered: Vec<&(&Control, Vec<Finding>)> = results.iter().collect();
+    // Controls that alarm first, then by severity.
+    ordered.sort_by_key(|(c, f)| {
+        (
+            !f.iter().any(|f| f.status == Status::Alarm),
+            c.severity,
+            c.id.clone(),
+        )
+    });
+    for (c, findings) in ordered {
+        page.push_str(&control_section(c, findings));
+    }
+    page.push_str("</body></html>\n");
+    page
+}
+
+/// The page's head, and the header: counts, and the charts per severity and per benchmark.
+fn summary(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> String {
     let all: Vec<(&Control, &Finding)> = results
         .iter()
         .flat_map(|(c, fs)| fs.iter().map(move |f| (*c, f)))
@@ -23,9 +41,7 @@ pub fn report(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> Strin
     };
     let accounts: std::collections::BTreeSet<&str> =
         all.iter().map(|(_, f)| f.account_id.as_str()).collect();
-
-    let _ = write!(
-        page,
+    format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>posture report</title><style>{CSS}</style></head><body>
 <header><h1>posture report</h1><p>Generated {generated_at} · {} controls · {} findings in {} account(s): <b class="alarm">{} alarm</b> · <b class="ok">{} ok</b> · <b class="skip">{} skip</b></p></header>
@@ -58,79 +74,65 @@ pub fn report(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> Strin
                 of(Status::Skip),
             )
         })),
-    );
+    )
+}
 
-    let mut ordered: Vec<&(&Control, Vec<Finding>)> = results.iter().collect();
-    ordered.sort_by_key(|(c, f)| {
-        (
-            !f.iter().any(|f| f.status == Status::Alarm),
-            c.severity,
-            c.id.clone(),
-        )
-    });
-    for (c, findings) in ordered {
-        let n = |s| findings.iter().filter(|f| f.status == s).count();
-        let _ = write!(
-            page,
-            r#"<section class="control" id="{id}"><h2><span class="sev {sev}">{sev}</span> {title} <code>{id}</code></h2>
+/// One control: its counts, the fix when something alarms, the alarms, then the rest folded.
+fn control_section(c: &Control, findings: &[Finding]) -> String {
+    let n = |s| findings.iter().filter(|f| f.status == s).count();
+    let mut section = format!(
+        r#"<section class="control" id="{id}"><h2><span class="sev {sev}">{sev}</span> {title} <code>{id}</code></h2>
 <p class="counts"><b class="alarm">{a} alarm</b> · <b class="ok">{o} ok</b> · <b class="skip">{s} skip</b> · {frameworks}</p>"#,
-            id = esc(&c.id),
-            sev = format!("{:?}", c.severity).to_lowercase(),
-            title = esc(&c.title),
-            a = n(Status::Alarm),
-            o = n(Status::Ok),
-            s = n(Status::Skip),
-            frameworks = esc(&c.frameworks.join(", ")),
+        id = esc(&c.id),
+        sev = format!("{:?}", c.severity).to_lowercase(),
+        title = esc(&c.title),
+        a = n(Status::Alarm),
+        o = n(Status::Ok),
+        s = n(Status::Skip),
+        frameworks = esc(&c.frameworks.join(", ")),
+    );
+    if n(Status::Alarm) > 0 {
+        let _ = write!(
+            section,
+            r#"<p class="fix"><b>Fix:</b> {}<br><code>{}</code></p>"#,
+            esc(&c.remediation.console),
+            esc(&c.remediation.cli)
         );
-        if n(Status::Alarm) > 0 {
-            let _ = write!(
-                page,
-                r#"<p class="fix"><b>Fix:</b> {}<br><code>{}</code></p>"#,
-                esc(&c.remediation.console),
-                esc(&c.remediation.cli)
-            );
-        }
-        let table = |rows: Vec<&Finding>| -> String {
-            let mut t = String::from(
-                "<table><tr><th>status</th><th>account</th><th>region</th><th>resource</th><th>reason</th></tr>",
-            );
-            for f in rows {
-                let status = format!("{:?}", f.status).to_lowercase();
-                let _ = write!(
-                    t,
-                    r#"<tr class="{status}"><td>{status}</td><td>{}</td><td>{}</td><td title="{}">{}</td><td>{}</td></tr>"#,
-                    esc(&f.account_id),
-                    esc(&f.region),
-                    esc(&f.resource),
-                    esc(&f.resource_id),
-                    esc(&f.reason)
-                );
-            }
-            t + "</table>"
-        };
-        let alarms: Vec<&Finding> = findings
-            .iter()
-            .filter(|f| f.status == Status::Alarm)
-            .collect();
-        if !alarms.is_empty() {
-            page.push_str(&table(alarms));
-        }
-        let rest: Vec<&Finding> = findings
-            .iter()
-            .filter(|f| f.status != Status::Alarm)
-            .collect();
-        if !rest.is_empty() {
-            let _ = write!(
-                page,
-                "<details><summary>{} ok or skipped</summary>{}</details>",
-                rest.len(),
-                table(rest)
-            );
-        }
-        page.push_str("</section>\n");
     }
-    page.push_str("</body></html>\n");
-    page
+    let (alarms, rest): (Vec<&Finding>, Vec<&Finding>) =
+        findings.iter().partition(|f| f.status == Status::Alarm);
+    if !alarms.is_empty() {
+        section.push_str(&findings_table(&alarms));
+    }
+    if !rest.is_empty() {
+        let _ = write!(
+            section,
+            "<details><summary>{} ok or skipped</summary>{}</details>",
+            rest.len(),
+            findings_table(&rest)
+        );
+    }
+    section.push_str("</section>\n");
+    section
+}
+
+fn findings_table(rows: &[&Finding]) -> String {
+    let mut table = String::from(
+        "<table><tr><th>status</th><th>account</th><th>region</th><th>resource</th><th>reason</th></tr>",
+    );
+    for f in rows {
+        let status = format!("{:?}", f.status).to_lowercase();
+        let _ = write!(
+            table,
+            r#"<tr class="{status}"><td>{status}</td><td>{}</td><td>{}</td><td title="{}">{}</td><td>{}</td></tr>"#,
+            esc(&f.account_id),
+            esc(&f.region),
+            esc(&f.resource),
+            esc(&f.resource_id),
+            esc(&f.reason)
+        );
+    }
+    table + "</table>"
 }
 
 /// Horizontal stacked bars (alarm, ok, skip) as inline SVG.

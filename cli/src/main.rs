@@ -8,7 +8,7 @@ mod ocsf;
 mod output;
 mod shell;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -228,10 +228,15 @@ impl Session {
 }
 
 fn inventory_session(inventory: Inventory) -> Result<datafusion::prelude::SessionContext> {
+    print_notes(&inventory);
+    Ok(posture_sql::session(Arc::new(inventory))?)
+}
+
+/// What loading noted that did not stop it, on stderr.
+fn print_notes(inventory: &Inventory) {
     for note in &inventory.notes {
         eprintln!("note: {}", escape_control(note));
     }
-    Ok(posture_sql::session(Arc::new(inventory))?)
 }
 
 fn main() -> ExitCode {
@@ -283,6 +288,11 @@ enum Outcome {
 
 async fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
+        Command::Query {
+            source,
+            output,
+            sql,
+        } => query(&source, output, sql).await,
         Command::Check {
             source,
             benchmark,
@@ -293,92 +303,11 @@ async fn run(cli: Cli) -> Result<Outcome> {
             verbose,
         } => {
             let selection = check::Selection::new(benchmark.as_deref(), &controls, &params)?;
-            let as_of = match (as_of, source.demo) {
-                (Some(t), _) => chrono::DateTime::parse_from_rfc3339(&t)
-                    .with_context(|| {
-                        format!(
-                            "--as-of {t}: expected an RFC 3339 time such as 2026-01-31T12:00:00Z"
-                        )
-                    })?
-                    .timestamp_micros(),
-                (None, true) => {
-                    chrono::DateTime::parse_from_rfc3339(posture_sql::demo::CAPTURED_AT)
-                        .expect("a valid constant")
-                        .timestamp_micros()
-                }
-                (None, false) => chrono::Utc::now().timestamp_micros(),
-            };
-            let session = source.session().await?;
-            let results = selection.run(&session.ctx, as_of).await;
-            session.print_notices();
-            let results = results?;
-            check::print(
-                &results,
-                output,
-                verbose,
-                as_of,
-                &mut std::io::stdout().lock(),
-            )?;
-            let alarms = results
-                .iter()
-                .flat_map(|(_, f)| f)
-                .any(|f| f.status == posture_queries::Status::Alarm);
-            Ok(if alarms {
-                Outcome::Alarms
-            } else {
-                Outcome::Clean
-            })
+            check(&source, &selection, output, as_of.as_deref(), verbose).await
         }
-        Command::Exposure { source, output } => {
-            let session = source.session().await?;
-            let rows = exposure::rows(&session.ctx).await;
-            session.print_notices();
-            let rows = rows?;
-            exposure::print(&rows, output, &mut std::io::stdout().lock())?;
-            Ok(if exposure::serious(&rows) {
-                Outcome::Alarms
-            } else {
-                Outcome::Clean
-            })
-        }
-        Command::Controls { show } => {
-            let out = &mut std::io::stdout().lock();
-            match show {
-                None => check::list(out)?,
-                Some(ControlsCommand::Show { id }) => check::show(&id, out)?,
-            }
-            Ok(Outcome::Clean)
-        }
-        Command::Query {
-            source,
-            output,
-            sql,
-        } => {
-            let session = source.session().await?;
-            match sql {
-                Some(sql) => {
-                    let batches = posture_sql::sql::run(&session.ctx, &sql).await;
-                    session.print_notices();
-                    output::print(&batches?, output, &mut std::io::stdout().lock())?;
-                }
-                None => shell::run(&session, output).await?,
-            }
-            Ok(Outcome::Clean)
-        }
-        Command::Snapshot { live, out } => {
-            let live = live.connect().await?;
-            let written = posture_sql::live::snapshot::snapshot(&live, &out).await;
-            output::print_notices(&live);
-            let written = written?;
-            eprintln!(
-                "wrote {} resources in {} files under {}; query them with --inventory {}",
-                written.resources,
-                written.files,
-                out.display(),
-                out.display()
-            );
-            Ok(Outcome::Clean)
-        }
+        Command::Exposure { source, output } => exposure(&source, output).await,
+        Command::Controls { show } => controls(show),
+        Command::Snapshot { live, out } => snapshot(&live, &out).await,
         Command::Rules {
             command:
                 RulesCommand::Eval {
@@ -386,77 +315,167 @@ async fn run(cli: Cli) -> Result<Outcome> {
                     control,
                     inventory,
                 },
-        } => {
-            let text =
-                std::fs::read_to_string(&event).with_context(|| format!("{}", event.display()))?;
-            let value: serde_json::Value = serde_json::from_str(&text)
-                .with_context(|| format!("{}: not JSON", event.display()))?;
-            let mut parsed = posture_config_rules::ConfigEvent::parse(&value)
-                .with_context(|| format!("{}", event.display()))?;
-            if parsed.message_type == posture_config_rules::MessageType::Oversized {
-                let client = posture_config_rules::handler::config_client().await;
-                let summary = parsed.item.as_ref().expect("parsed");
-                let item =
-                    posture_config_rules::config_api::oversized_item(&client, summary).await?;
-                parsed = parsed.with_item(item);
-            }
-            // Lookups from the inventory given, else live AWS, connected only if the control
-            // reads beyond the item.
-            let lookups = if inventory.is_empty() {
-                posture_config_rules::Lookups::live(posture_sql::live::LiveOptions {
-                    strict: true,
-                    ..Default::default()
-                })
-            } else {
-                let mut builder = posture_sql::inventory::InventoryBuilder::default();
-                for path in &inventory {
-                    posture_sql::Inventory::load_into(path, &mut builder)?;
-                }
-                let inventory = builder.finish();
-                for note in &inventory.notes {
-                    eprintln!("note: {}", escape_control(note));
-                }
-                posture_config_rules::Lookups::Inventory(std::sync::Arc::new(inventory))
-            };
-            let evaluations =
-                posture_config_rules::evaluate(&parsed, control.as_deref(), &lookups).await?;
-            println!("{}", serde_json::to_string_pretty(&evaluations)?);
-            let failing = evaluations
-                .iter()
-                .any(|e| e.compliance_type == posture_config_rules::ComplianceType::NonCompliant);
-            Ok(if failing {
-                Outcome::Alarms
-            } else {
-                Outcome::Clean
-            })
-        }
+        } => rules_eval(&event, control.as_deref(), &inventory).await,
         Command::Cfn {
             command: CfnCommand::Generate { out },
-        } => {
-            std::fs::create_dir_all(&out).with_context(|| format!("{}", out.display()))?;
-            for (file, template) in posture_queries::cfn::templates()? {
-                let path = out.join(file);
-                std::fs::write(&path, posture_queries::cfn::yaml(&template))
-                    .with_context(|| format!("{}", path.display()))?;
-                eprintln!("wrote {}", path.display());
-            }
-            Ok(Outcome::Clean)
-        }
-        Command::Tables { table, output } => {
-            let tables: Vec<_> =
-                match table {
-                    Some(name) => vec![posture_sql::tables::table(&name).with_context(|| {
-                        format!("no table `{name}`; `posture tables` lists them")
-                    })?],
-                    None => posture_sql::tables::TABLES.to_vec(),
-                };
-            let text = if output == "markdown" {
-                posture_sql::tables::markdown(&tables)
-            } else {
-                output::tables_text(&tables)
-            };
-            print!("{text}");
-            Ok(Outcome::Clean)
-        }
+        } => cfn_generate(&out),
+        Command::Tables { table, output } => tables(table.as_deref(), &output),
     }
+}
+
+/// Alarms when `alarming`, else clean.
+fn outcome(alarming: bool) -> Outcome {
+    if alarming {
+        Outcome::Alarms
+    } else {
+        Outcome::Clean
+    }
+}
+
+async fn query(source: &Source, output: Format, sql: Option<String>) -> Result<Outcome> {
+    let session = source.session().await?;
+    match sql {
+        Some(sql) => {
+            let batches = posture_sql::sql::run(&session.ctx, &sql).await;
+            session.print_notices();
+            let batches = batches?;
+            output::print(&batches, output, &mut std::io::stdout().lock())?;
+        }
+        None => shell::run(&session, output).await?,
+    }
+    Ok(Outcome::Clean)
+}
+
+async fn check(
+    source: &Source,
+    selection: &check::Selection,
+    output: check::CheckFormat,
+    as_of: Option<&str>,
+    verbose: bool,
+) -> Result<Outcome> {
+    let as_of = match (as_of, source.demo) {
+        (Some(t), _) => chrono::DateTime::parse_from_rfc3339(t)
+            .with_context(|| {
+                format!("--as-of {t}: expected an RFC 3339 time such as 2026-01-31T12:00:00Z")
+            })?
+            .timestamp_micros(),
+        (None, true) => chrono::DateTime::parse_from_rfc3339(posture_sql::demo::CAPTURED_AT)
+            .expect("a valid constant")
+            .timestamp_micros(),
+        (None, false) => chrono::Utc::now().timestamp_micros(),
+    };
+    let session = source.session().await?;
+    let results = selection.run(&session.ctx, as_of).await;
+    session.print_notices();
+    let results = results?;
+    check::print(
+        &results,
+        output,
+        verbose,
+        as_of,
+        &mut std::io::stdout().lock(),
+    )?;
+    Ok(outcome(
+        results
+            .iter()
+            .flat_map(|(_, f)| f)
+            .any(|f| f.status == posture_queries::Status::Alarm),
+    ))
+}
+
+async fn exposure(source: &Source, output: exposure::ExposureFormat) -> Result<Outcome> {
+    let session = source.session().await?;
+    let rows = exposure::rows(&session.ctx).await;
+    session.print_notices();
+    let rows = rows?;
+    exposure::print(&rows, output, &mut std::io::stdout().lock())?;
+    Ok(outcome(exposure::serious(&rows)))
+}
+
+fn controls(show: Option<ControlsCommand>) -> Result<Outcome> {
+    let out = &mut std::io::stdout().lock();
+    match show {
+        None => check::list(out)?,
+        Some(ControlsCommand::Show { id }) => check::show(&id, out)?,
+    }
+    Ok(Outcome::Clean)
+}
+
+async fn snapshot(live: &LiveArgs, out: &Path) -> Result<Outcome> {
+    let live = live.connect().await?;
+    let written = posture_sql::live::snapshot::snapshot(&live, out).await;
+    output::print_notices(&live);
+    let written = written?;
+    eprintln!(
+        "wrote {} resources in {} files under {}; query them with --inventory {}",
+        written.resources,
+        written.files,
+        out.display(),
+        out.display()
+    );
+    Ok(Outcome::Clean)
+}
+
+/// One Config event through the Lambda's evaluation path, the evaluations printed.
+async fn rules_eval(event: &Path, control: Option<&str>, inventory: &[PathBuf]) -> Result<Outcome> {
+    let text = std::fs::read_to_string(event).with_context(|| format!("{}", event.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", event.display()))?;
+    let parsed = posture_config_rules::ConfigEvent::parse(&value)
+        .with_context(|| format!("{}", event.display()))?;
+    // Lookups from the inventory given, else live AWS, connected only if the control reads
+    // beyond the item.
+    let lookups = if inventory.is_empty() {
+        posture_config_rules::Lookups::live(posture_sql::live::LiveOptions {
+            strict: true,
+            ..Default::default()
+        })
+    } else {
+        let mut builder = posture_sql::inventory::InventoryBuilder::default();
+        for path in inventory {
+            Inventory::load_into(path, &mut builder)?;
+        }
+        let inventory = builder.finish();
+        print_notes(&inventory);
+        posture_config_rules::Lookups::Inventory(Arc::new(inventory))
+    };
+    let evaluations = posture_config_rules::evaluate_fetching(
+        &parsed,
+        control,
+        &lookups,
+        posture_config_rules::handler::config_client,
+    )
+    .await?;
+    println!("{}", serde_json::to_string_pretty(&evaluations)?);
+    Ok(outcome(evaluations.iter().any(|e| {
+        e.compliance_type == posture_config_rules::ComplianceType::NonCompliant
+    })))
+}
+
+fn cfn_generate(out: &Path) -> Result<Outcome> {
+    std::fs::create_dir_all(out).with_context(|| format!("{}", out.display()))?;
+    for (file, template) in posture_config_rules::cfn::templates()? {
+        let path = out.join(file);
+        std::fs::write(&path, posture_config_rules::cfn::yaml(&template))
+            .with_context(|| format!("{}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(Outcome::Clean)
+}
+
+fn tables(table: Option<&str>, output: &str) -> Result<Outcome> {
+    let tables: Vec<_> = match table {
+        Some(name) => vec![
+            posture_sql::tables::table(name)
+                .with_context(|| format!("no table `{name}`; `posture tables` lists them"))?,
+        ],
+        None => posture_sql::tables::TABLES.to_vec(),
+    };
+    let text = if output == "markdown" {
+        posture_sql::tables::markdown(&tables)
+    } else {
+        output::tables_text(&tables)
+    };
+    print!("{text}");
+    Ok(Outcome::Clean)
 }

@@ -4,36 +4,20 @@
 //! can be marked NOT_APPLICABLE.
 
 use aws_sdk_config::config::http::HttpResponse;
-use aws_sdk_config::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_config::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_config::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_config::types::{ComplianceType as SdkCompliance, ConfigurationItem, ResourceType};
+use posture_sql::live::LiveError;
 use serde_json::{Map, Value, json};
 
 use crate::Error;
 
-/// One AWS error, as one line naming the call.
-fn sdk_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
+/// One AWS error, as one line naming the call (rendered as the live tables render theirs).
+fn sdk_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
     api: &str,
     e: SdkError<E, HttpResponse>,
 ) -> Error {
-    let status = e.raw_response().map(|r| r.status().as_u16());
-    let message = match (e.code(), e.message(), status) {
-        (Some(code), Some(message), _) => format!("{code}: {message}"),
-        (Some(code), None, _) => code.to_string(),
-        (None, _, Some(status)) if status >= 300 => {
-            format!("HTTP {status} without an AWS error in the response")
-        }
-        // No response, or one that could not be read: the cause, cut to a line.
-        _ => DisplayErrorContext(&e)
-            .to_string()
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .take(300)
-            .collect(),
-    };
-    Error::Config(format!("{api}: {message}"))
+    Error::Config(LiveError::from_sdk(e).during(api).to_string())
 }
 
 fn time(t: Option<&DateTime>) -> Value {

@@ -19,7 +19,7 @@ use posture_sql::tables::TABLES;
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
-use crate::{ANNOTATION_LIMIT, ComplianceType, ConfigEvent, Error, Evaluation, MessageType};
+use crate::{ComplianceType, ConfigEvent, Error, Evaluation, MessageType};
 
 /// Where the resources beyond a configuration item come from.
 pub enum Lookups {
@@ -71,17 +71,6 @@ impl Lookups {
     }
 }
 
-pub(crate) fn cut(s: &str) -> String {
-    if s.chars().count() <= ANNOTATION_LIMIT {
-        s.to_string()
-    } else {
-        format!(
-            "{}…",
-            s.chars().take(ANNOTATION_LIMIT - 1).collect::<String>()
-        )
-    }
-}
-
 fn text<'a>(item: &'a Value, field: &str) -> &'a str {
     item.get(field).and_then(Value::as_str).unwrap_or_default()
 }
@@ -110,6 +99,25 @@ pub async fn evaluate(
     }
 }
 
+/// The evaluations for `event`: the one path of the Lambda's change notifications and of
+/// `posture rules eval`. The rule is checked first; then an oversized notification gets its item
+/// from AWS Config (the client `config` makes, asked for only then) and [`evaluate`] runs.
+pub async fn evaluate_fetching(
+    event: &ConfigEvent,
+    override_id: Option<&str>,
+    lookups: &Lookups,
+    config: impl AsyncFnOnce() -> aws_sdk_config::Client,
+) -> Result<Vec<Evaluation>, Error> {
+    if event.message_type != MessageType::Oversized {
+        return evaluate(event, override_id, lookups).await;
+    }
+    // A bad rule fails before any AWS call.
+    let (control, params) = event.control(override_id)?;
+    control.bind(&params, 0)?;
+    let item = crate::config_api::oversized_item(&config().await, event.item()?).await?;
+    evaluate(&event.with_item(item), override_id, lookups).await
+}
+
 async fn change(
     event: &ConfigEvent,
     control: &Control,
@@ -131,7 +139,7 @@ async fn change(
         compliance_resource_type: resource_type.to_string(),
         compliance_resource_id: resource_id.to_string(),
         compliance_type: ComplianceType::NotApplicable,
-        annotation: cut(&why),
+        annotation: posture_queries::shorten(&why),
         ordering_timestamp: captured.clone(),
     };
     let status = text(item, "configurationItemStatus");

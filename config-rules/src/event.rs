@@ -144,18 +144,14 @@ impl ConfigEvent {
             .ok_or_else(|| Error::Event("the notification carries no configuration item".into()))
     }
 
-    /// The control: `controlId` in the rule's parameters, else `override_id`, else the rule name
-    /// (`posture-vpc-sg-restricted-ssh` or `vpc_sg_restricted_ssh`). Its parameters are the
-    /// other rule parameters.
+    /// The control: `controlId` in the rule's parameters, else `override_id`, else the one the
+    /// rule name names ([`posture_queries::Control::id_of_rule`]). Its parameters are the other
+    /// rule parameters.
     pub fn control(
         &self,
         override_id: Option<&str>,
     ) -> Result<(&'static posture_queries::Control, HashMap<String, String>), Error> {
-        let from_name = self
-            .rule_name
-            .strip_prefix("posture-")
-            .unwrap_or(&self.rule_name)
-            .replace('-', "_");
+        let from_name = posture_queries::Control::id_of_rule(&self.rule_name);
         let id = self
             .parameters
             .get("controlId")

@@ -8,8 +8,6 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 
-use aws_config::BehaviorVersion;
-use aws_config::retry::RetryConfig;
 use posture_sql::live::LiveOptions;
 use serde::Serialize;
 use serde_json::Value;
@@ -22,17 +20,9 @@ use crate::{ComplianceType, ConfigEvent, Error, Evaluation, Lookups, MessageType
 const MARGIN: Duration = Duration::from_secs(5);
 
 /// An AWS Config client from the standard AWS chain (`AWS_REGION`, the function role's
-/// credentials, `AWS_ENDPOINT_URL` for tests), with adaptive retries for throttling.
+/// credentials, `AWS_ENDPOINT_URL` for tests), configured as the live tables' clients are.
 pub async fn config_client() -> aws_sdk_config::Client {
-    let attempts = std::env::var("AWS_MAX_ATTEMPTS")
-        .ok()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(5);
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::adaptive().with_max_attempts(attempts))
-        .load()
-        .await;
-    aws_sdk_config::Client::new(&sdk)
+    aws_sdk_config::Client::new(&posture_sql::live::sdk_defaults().load().await)
 }
 
 pub struct Handler {
@@ -87,18 +77,12 @@ impl Handler {
                 let text = |k: &str| item[k].as_str().unwrap_or_default().to_string();
                 format!("{} {}", text("resourceType"), text("resourceId"))
             });
-            let evaluations = timeout_at(cutoff, async {
-                let fetched;
-                let event = if event.message_type == MessageType::Oversized {
-                    let summary = event.item()?;
-                    let item = config_api::oversized_item(&self.config, summary).await?;
-                    fetched = event.clone().with_item(item);
-                    &fetched
-                } else {
-                    &event
-                };
-                crate::evaluate(event, None, &self.lookups).await
-            })
+            let evaluations = timeout_at(
+                cutoff,
+                crate::evaluate_fetching(&event, None, &self.lookups, async || {
+                    self.config.clone()
+                }),
+            )
             .await
             .map_err(|_| {
                 Error::Deadline(format!(

@@ -8,8 +8,10 @@
 //! - [`report`]: PutEvaluations in batches, with retries of failed evaluations;
 //! - [`config_api`]: the item behind an oversized notification, the resources evaluated before;
 //! - [`handler`]: one Lambda invocation, from the event to PutEvaluations (the `bootstrap`
-//!   binary is a thin `lambda_runtime` loop around it).
+//!   binary is a thin `lambda_runtime` loop around it);
+//! - [`cfn`]: the CloudFormation of `cfn/`: the rules, the Lambda and their IAM policies.
 
+pub mod cfn;
 pub mod config_api;
 pub mod evaluate;
 pub mod event;
@@ -18,12 +20,9 @@ pub mod report;
 
 use serde::Serialize;
 
-pub use evaluate::{Lookups, evaluate};
+pub use evaluate::{Lookups, evaluate, evaluate_fetching};
 pub use event::{ConfigEvent, MessageType};
 pub use handler::Handler;
-
-/// Annotations longer than this are refused by PutEvaluations.
-pub const ANNOTATION_LIMIT: usize = 256;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -65,7 +64,7 @@ impl Evaluation {
             compliance_resource_type: finding.resource_type,
             compliance_resource_id: finding.resource_id,
             compliance_type,
-            annotation: evaluate::cut(&annotation),
+            annotation: posture_queries::shorten(&annotation),
             ordering_timestamp: time.to_string(),
         }
     }

@@ -34,7 +34,7 @@ const NOTIFIED: &str = "2026-11-25T14:00:01.000Z";
 
 /// The actions of the Lambda role's read statement, from the generated template.
 fn read_statement() -> Vec<String> {
-    let (_, rules) = posture_queries::cfn::templates()
+    let (_, rules) = posture_config_rules::cfn::templates()
         .unwrap()
         .into_iter()
         .find(|(file, _)| *file == "posture-rules.yaml")
@@ -46,7 +46,7 @@ fn read_statement() -> Vec<String> {
         .clone();
     let read = statements
         .iter()
-        .find(|s| s["Sid"] == posture_queries::cfn::READ_STATEMENT)
+        .find(|s| s["Sid"] == posture_config_rules::cfn::READ_STATEMENT)
         .unwrap();
     assert_eq!(read["Resource"], "*");
     read["Action"]
@@ -244,12 +244,12 @@ fn invoke(moto: &Moto, lambda: &Lambda, case: &Case) -> Outcome {
 /// or the Config calls of its kind of event.
 fn likely(case: &Case, action: &str) -> bool {
     let control = posture_queries::control(&case.control).unwrap();
-    let tables = posture_queries::cfn::lambda_tables(control).unwrap();
+    let tables = control.lookup_tables().unwrap();
     match action {
         "config:PutEvaluations" => true,
         "config:GetResourceConfigHistory" => case.about == "oversized",
         "config:GetComplianceDetailsByConfigRule" => case.about == "scheduled",
-        _ => posture_queries::cfn::actions_of(tables).contains(&action),
+        _ => posture_config_rules::cfn::actions_of(tables).contains(&action),
     }
 }
 

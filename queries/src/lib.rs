@@ -5,7 +5,6 @@
 //! Config rule alike: it binds the parameters as typed values and checks the row contract.
 //! [`Control::stream`], which `run` is built on, gives the findings as the query produces them.
 
-pub mod cfn;
 pub mod views;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -37,6 +36,13 @@ pub const ROW_CONTRACT: [&str; 7] = [
     "account_id",
     "region",
 ];
+
+/// What every AWS Config rule name starts with ([`Control::rule_name`]).
+const RULE_PREFIX: &str = "posture-";
+
+/// Reasons, and AWS Config annotations, are at most this many characters (PutEvaluations
+/// refuses longer annotations).
+pub const REASON_CHARS: usize = 256;
 
 /// The bundled benchmarks.
 pub const BENCHMARKS: [&str; 4] = ["fsbp", "cis", "exposure", "all"];
@@ -313,6 +319,52 @@ impl Control {
             })
     }
 
+    /// The tables its AWS Config rule looks up beyond the configuration item, sorted: a rule
+    /// that runs on a schedule (periodic, or the backstop of one with dependencies) reads
+    /// everything the control reads; a change-triggered rule gets an item, which fills the
+    /// tables of its kind (as `posture_config_rules::evaluate` loads it), and looks up the others.
+    pub fn lookup_tables(&self) -> Result<Vec<&'static str>, Error> {
+        let tables = self.tables()?;
+        if self.trigger == Trigger::Periodic || !self.depends_on.is_empty() {
+            return Ok(tables);
+        }
+        let mut looked_up = BTreeSet::new();
+        for resource_type in self.scope() {
+            let kind = posture_sql::Kind::of_config_type(resource_type);
+            looked_up.extend(tables.iter().copied().filter(|table| {
+                !posture_sql::tables::table(table)
+                    .is_some_and(|t| kind.is_some_and(|k| t.kinds.contains(&k)))
+            }));
+        }
+        Ok(looked_up.into_iter().collect())
+    }
+
+    /// The resource types its AWS Config rule receives items of: the type it judges and those
+    /// its verdict depends on (none for a periodic rule).
+    pub fn scope(&self) -> Vec<&str> {
+        match self.trigger {
+            Trigger::Change => std::iter::once(&self.resource_type)
+                .chain(&self.depends_on)
+                .map(String::as_str)
+                .collect(),
+            Trigger::Periodic => Vec::new(),
+        }
+    }
+
+    /// Its AWS Config rule's name: `vpc_sg_restricted_ssh` → `posture-vpc-sg-restricted-ssh`.
+    pub fn rule_name(&self) -> String {
+        format!("{RULE_PREFIX}{}", self.id.replace('_', "-"))
+    }
+
+    /// The control id a rule name names, the inverse of [`Control::rule_name`]; a bare id
+    /// (`vpc_sg_restricted_ssh`) names itself.
+    pub fn id_of_rule(rule_name: &str) -> String {
+        rule_name
+            .strip_prefix(RULE_PREFIX)
+            .unwrap_or(rule_name)
+            .replace('-', "_")
+    }
+
     /// Typed values for the control's placeholders: defaults, then `overrides` (name → text).
     /// `$as_of` is the time "now" means for the control.
     pub fn bind(
@@ -473,7 +525,7 @@ impl Control {
                 resource_type: text(1)?,
                 resource_id: text(2)?,
                 status,
-                reason: shorten(text(4)?),
+                reason: shorten(&text(4)?),
                 account_id: text(5)?,
                 region: text(6)?,
                 unverified,
@@ -541,14 +593,16 @@ fn scans(plan: &LogicalPlan, out: &mut BTreeSet<&'static str>) -> datafusion::er
     Ok(())
 }
 
-/// Reasons are one sentence of at most 256 characters (AWS Config's annotation limit).
-fn shorten(reason: String) -> String {
-    if reason.chars().count() <= 256 {
-        return reason;
+/// `text` cut to [`REASON_CHARS`], with `…` when cut: every reason and annotation.
+pub fn shorten(text: &str) -> String {
+    match text.char_indices().nth(REASON_CHARS) {
+        Some(_) => {
+            let mut short: String = text.chars().take(REASON_CHARS - 1).collect();
+            short.push('…');
+            short
+        }
+        None => text.to_string(),
     }
-    let mut short: String = reason.chars().take(255).collect();
-    short.push('…');
-    short
 }
 
 #[cfg(test)]
@@ -688,8 +742,48 @@ mod tests {
     }
 
     #[test]
+    fn rule_names_name_their_control() {
+        for c in catalogue() {
+            assert_eq!(Control::id_of_rule(&c.rule_name()), c.id);
+        }
+        assert_eq!(
+            control("vpc_sg_restricted_ssh").unwrap().rule_name(),
+            "posture-vpc-sg-restricted-ssh"
+        );
+        assert_eq!(
+            Control::id_of_rule("vpc_sg_restricted_ssh"),
+            "vpc_sg_restricted_ssh"
+        );
+    }
+
+    #[test]
     fn long_reasons_are_cut_to_256_characters() {
-        assert_eq!(shorten("x".repeat(300)).chars().count(), 256);
-        assert_eq!(shorten("short".into()), "short");
+        assert_eq!(shorten(&"x".repeat(300)).chars().count(), 256);
+        assert_eq!(shorten("short"), "short");
+    }
+
+    /// A change rule hears of changes to the resource types in its scope only: every type whose
+    /// items fill a table the control reads is its own or declared in `depends_on`, or a change
+    /// to it would leave the verdicts stale until the backstop. (A table its own type fills too,
+    /// as both roles and policies fill iam_policy_statement, is taken as read for its own rows.)
+    #[test]
+    fn change_rules_are_scoped_to_every_recorded_type_they_read() {
+        for control in catalogue().iter().filter(|c| c.trigger == Trigger::Change) {
+            let scope = control.scope();
+            for table in control.tables().unwrap() {
+                let kinds = posture_sql::tables::table(table).map_or(&[][..], |t| t.kinds);
+                let own = posture_sql::Kind::of_config_type(&control.resource_type);
+                if own.is_some_and(|own| kinds.contains(&own)) {
+                    continue;
+                }
+                for resource_type in kinds.iter().filter_map(|k| k.descriptor().config_type) {
+                    assert!(
+                        scope.contains(&resource_type),
+                        "{} reads {table}, filled by {resource_type} items: declare it in depends_on",
+                        control.id
+                    );
+                }
+            }
+        }
     }
 }

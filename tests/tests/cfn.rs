@@ -10,8 +10,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use datafusion::catalog::TableProvider;
+use posture_config_rules::cfn;
 use posture_queries::Status;
-use posture_queries::cfn;
 use posture_sql::inventory::InventoryBuilder;
 use posture_sql::{Kind, Resource};
 use serde_json::{Value, json};

@@ -2,7 +2,8 @@
 //! with the AWS Config API mocked by aws-smithy-mocks and the demo account as lookups: for every
 //! control, a verdict table over the ways a resource reaches the rule (change, oversized with the
 //! item from GetResourceConfigHistory, deleted, left scope, periodic) that equals
-//! `posture check --demo`; resources gone since the previous periodic run; the error paths; a
+//! `posture check --demo`; every verdict table (tests/fixtures/verdicts.json) against the
+//! statuses it expects; resources gone since the previous periodic run; the error paths; a
 //! periodic run at its deadline and after a failed PutEvaluations.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -233,8 +234,13 @@ fn oversized_event(item: &Value, control: &str) -> Value {
 }
 
 fn scheduled_event(control: &str) -> Value {
+    scheduled_event_at(control, NOTIFIED)
+}
+
+/// The ScheduledNotification Config sends for `control` at `time`.
+fn scheduled_event_at(control: &str, time: &str) -> Value {
     json!({
-        "invokingEvent": json!({"awsAccountId": "111122223333", "notificationCreationTime": NOTIFIED, "messageType": "ScheduledNotification", "recordVersion": "1.0"}).to_string(),
+        "invokingEvent": json!({"awsAccountId": "111122223333", "notificationCreationTime": time, "messageType": "ScheduledNotification", "recordVersion": "1.0"}).to_string(),
         "ruleParameters": json!({"controlId": control}).to_string(),
         "resultToken": "token",
         "eventLeftScope": false,
@@ -396,6 +402,136 @@ fn every_control_has_a_verdict_table_through_the_handler_equal_to_posture_check(
         }
     }
     assert!(rows >= 40, "{rows} verdict rows");
+}
+
+/// The verdict AWS Config must get for a verdict table's status, through the one mapping
+/// (`Evaluation::of`): ok COMPLIANT, alarm NON_COMPLIANT, skip NOT_APPLICABLE, and a skip for
+/// want of evidence (`unverified`) NON_COMPLIANT.
+fn expected_verdict(status: &str, unverified: bool) -> &'static str {
+    let status = match status {
+        "ok" => posture_queries::Status::Ok,
+        "alarm" => posture_queries::Status::Alarm,
+        "skip" => posture_queries::Status::Skip,
+        other => panic!("status {other} in tests/fixtures/verdicts.json"),
+    };
+    lambda_verdict(posture_queries::Finding {
+        control_id: String::new(),
+        resource: String::new(),
+        resource_type: String::new(),
+        resource_id: String::new(),
+        status,
+        reason: String::new(),
+        account_id: String::new(),
+        region: String::new(),
+        unverified: unverified && status == posture_queries::Status::Skip,
+    })
+}
+
+/// The configuration item AWS Config records for `resource`, captured at `time`.
+fn item_of(resource: &Resource, resource_type: &str, id: &str, time: &str) -> Value {
+    let mut configuration = resource.data.clone();
+    // Config records a launch template as its default version, numbered DefaultVersionNumber.
+    if let Some(version) = resource.data.get("VersionNumber") {
+        configuration["DefaultVersionNumber"] = version.clone();
+    }
+    json!({
+        "configurationItemCaptureTime": time,
+        "configurationItemStatus": "OK",
+        "awsAccountId": resource.account_id,
+        "awsRegion": resource.region,
+        "resourceType": resource_type,
+        "resourceId": id,
+        "configuration": configuration,
+    })
+}
+
+/// The verdict tables (tests/fixtures/verdicts.json) through the handler, each resource against
+/// the status its table expects, not against `posture check`: a periodic control in one
+/// scheduled run over the estate; a change-triggered one item by item, the estate as lookups.
+#[test]
+fn every_verdict_table_case_through_the_handler() {
+    let at = posture_sql::demo::CAPTURED_AT;
+    for case in crate::verdicts::cases() {
+        let control = posture_queries::control(&case.control).unwrap();
+        let mut parameters = json!({"controlId": control.id});
+        for (name, value) in &case.params {
+            parameters[name] = json!(value);
+        }
+        let inventory = Arc::new(case.inventory);
+        // Which skips are for want of evidence: the table's statuses do not say.
+        let unverified: BTreeSet<String> =
+            crate::verdicts::run_shared(&inventory, &control.id, &case.params)
+                .into_iter()
+                .filter(|f| f.unverified)
+                .map(|f| f.resource_id)
+                .collect();
+        let invoke = |event: Value| -> Put {
+            let config = config(None, Some(vec![]));
+            let handler =
+                Handler::new(config.client.clone(), Lookups::Inventory(inventory.clone()));
+            block_on(handler.handle(&with_parameters(event, parameters.clone()), later()))
+                .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+            config.put()
+        };
+        let mut got: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        match control.trigger {
+            // PutEvaluations keeps one verdict of an id reported twice: it must be one expected.
+            Trigger::Periodic => {
+                for ((_, id), verdict) in invoke(scheduled_event_at(&control.id, at)) {
+                    let expected = case.expect.get(&id).map_or(&[][..], Vec::as_slice);
+                    assert!(
+                        expected
+                            .iter()
+                            .any(|s| expected_verdict(s, unverified.contains(&id)) == verdict),
+                        "{}: {id} is {verdict}, expected {expected:?}",
+                        case.name
+                    );
+                    got.insert(id, Vec::new());
+                }
+                assert_eq!(
+                    got.keys().collect::<Vec<_>>(),
+                    case.expect.keys().collect::<Vec<_>>(),
+                    "{} periodic",
+                    case.name
+                );
+            }
+            Trigger::Change => {
+                let kind = posture_sql::Kind::of_config_type(&control.resource_type).unwrap();
+                for id in case.expect.keys() {
+                    // The resources of the table's id, as Config records them: a launch
+                    // template as its default version, a trail in its home region only.
+                    for resource in inventory.of(kind).iter().filter(|r| {
+                        r.data.as_object().unwrap().values().any(|v| v == id)
+                            && r.data["DefaultVersion"] != json!(false)
+                            && r.data["HomeRegion"].as_str().is_none_or(|h| h == r.region)
+                    }) {
+                        let item = item_of(resource, &control.resource_type, id, at);
+                        let put = invoke(change_event(&item, &control.id));
+                        let key = (control.resource_type.clone(), id.clone());
+                        got.entry(id.clone()).or_default().push(
+                            put.get(&key)
+                                .cloned()
+                                .unwrap_or_else(|| format!("nothing put: {put:?}")),
+                        );
+                    }
+                }
+                got.values_mut().for_each(|v| v.sort());
+                let expected: BTreeMap<String, Vec<String>> = case
+                    .expect
+                    .iter()
+                    .map(|(id, statuses)| {
+                        let mut verdicts: Vec<String> = statuses
+                            .iter()
+                            .map(|s| expected_verdict(s, unverified.contains(id)).to_string())
+                            .collect();
+                        verdicts.sort();
+                        (id.clone(), verdicts)
+                    })
+                    .collect();
+                assert_eq!(got, expected, "{} change", case.name);
+            }
+        }
+    }
 }
 
 #[test]

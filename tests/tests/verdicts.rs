@@ -48,53 +48,90 @@ fn status_name(s: Status) -> &'static str {
     }
 }
 
-#[test]
-fn every_verdict_table_case_holds() {
+/// One case of tests/fixtures/verdicts.json: a tiny estate, a control with its parameters, and
+/// the statuses expected for every resource it reports (sorted; an id may be reported twice).
+pub struct Case {
+    pub name: String,
+    pub control: String,
+    pub inventory: Inventory,
+    pub params: HashMap<String, String>,
+    pub expect: BTreeMap<String, Vec<String>>,
+}
+
+pub fn cases() -> Vec<Case> {
     let table: Value = serde_json::from_str(
         &std::fs::read_to_string(repo("tests/fixtures/verdicts.json")).unwrap(),
     )
     .unwrap();
-    let mut covered = std::collections::HashSet::new();
-    for case in table["cases"].as_array().unwrap() {
-        let control = case["control"].as_str().unwrap();
-        let name = format!("{control}: {}", case["name"].as_str().unwrap());
-        covered.insert(control);
-        // `files_of`: the estate of the first case of that control.
-        let files = match case["files_of"].as_str() {
-            Some(other) => &table["cases"]
-                .as_array()
+    let all = table["cases"].as_array().unwrap();
+    all.iter()
+        .map(|case| {
+            let control = case["control"].as_str().unwrap().to_string();
+            let name = format!("{control}: {}", case["name"].as_str().unwrap());
+            // `files_of`: the estate of the first case of that control.
+            let files = match case["files_of"].as_str() {
+                Some(other) => &all.iter().find(|c| c["control"] == other).unwrap()["files"],
+                None => &case["files"],
+            };
+            let files: Vec<(String, String)> = files
+                .as_object()
                 .unwrap()
                 .iter()
-                .find(|c| c["control"] == other)
-                .unwrap()["files"],
-            None => &case["files"],
-        };
-        let files: Vec<(String, String)> = files
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(p, v)| (p.clone(), v.to_string()))
-            .collect();
-        let inventory = Inventory::from_files(
-            files
+                .map(|(p, v)| (p.clone(), v.to_string()))
+                .collect();
+            let inventory = Inventory::from_files(
+                files
+                    .iter()
+                    .map(|(p, t)| (Path::new(p.as_str()), t.as_str())),
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let params = case["params"]
+                .as_object()
+                .map(|p| {
+                    p.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let expect = case["expect"]
+                .as_object()
+                .unwrap()
                 .iter()
-                .map(|(p, t)| (Path::new(p.as_str()), t.as_str())),
-        )
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let params: HashMap<String, String> = case["params"]
-            .as_object()
-            .map(|p| {
-                p.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut got: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-        let findings = run(inventory, control, &params);
+                .map(|(id, status)| {
+                    let mut statuses: Vec<String> = match status {
+                        Value::Array(list) => list
+                            .iter()
+                            .map(|s| s.as_str().unwrap().to_string())
+                            .collect(),
+                        s => vec![s.as_str().unwrap().to_string()],
+                    };
+                    statuses.sort();
+                    (id.clone(), statuses)
+                })
+                .collect();
+            Case {
+                name,
+                control,
+                inventory,
+                params,
+                expect,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_verdict_table_case_holds() {
+    let mut covered = std::collections::HashSet::new();
+    for case in cases() {
+        let name = &case.name;
+        covered.insert(case.control.clone());
+        let mut got: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let findings = run(case.inventory, &case.control, &case.params);
         for f in &findings {
             got.entry(f.resource_id.clone())
                 .or_default()
-                .push(status_name(f.status));
+                .push(status_name(f.status).to_string());
             assert!(
                 !f.reason.is_empty() && f.reason.chars().count() <= 256,
                 "{name}: reason {:?}",
@@ -102,16 +139,7 @@ fn every_verdict_table_case_holds() {
             );
         }
         got.values_mut().for_each(|v| v.sort());
-        let mut expected: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-        for (id, status) in case["expect"].as_object().unwrap() {
-            let mut statuses: Vec<&str> = match status {
-                Value::Array(list) => list.iter().map(|s| s.as_str().unwrap()).collect(),
-                s => vec![s.as_str().unwrap()],
-            };
-            statuses.sort();
-            expected.insert(id.clone(), statuses);
-        }
-        assert_eq!(got, expected, "{name}\n{findings:#?}");
+        assert_eq!(got, case.expect, "{name}\n{findings:#?}");
     }
     for c in posture_queries::catalogue() {
         assert!(

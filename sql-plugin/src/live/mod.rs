@@ -120,7 +120,8 @@ impl LiveError {
         }
     }
 
-    fn from_sdk<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
+    /// The one rendering of an error of any SDK client (they share `SdkError`).
+    pub fn from_sdk<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
         e: SdkError<E, aws_sdk_ec2::config::http::HttpResponse>,
     ) -> Self {
         let status = e.raw_response().map(|r| r.status().as_u16());
@@ -129,10 +130,11 @@ impl LiveError {
             (Some(code), Some(message), _) => format!("{code}: {message}"),
             (Some(code), None, _) => code.to_string(),
             (None, _, Some(403)) => "HTTP 403: access denied (no AWS error in the response)".into(),
-            (None, _, Some(status)) => {
+            (None, _, Some(status)) if status >= 300 => {
                 format!("HTTP {status} without an AWS error in the response")
             }
-            // No response: the cause chain (connection refused, timeout, …), cut to a line.
+            // No response, or one that could not be read: the cause chain (connection refused,
+            // timeout, …), cut to a line.
             _ => DisplayErrorContext(&e)
                 .to_string()
                 .lines()
@@ -150,7 +152,7 @@ impl LiveError {
     }
 
     /// Says which call failed.
-    fn during(self, api: &str) -> Self {
+    pub fn during(self, api: &str) -> Self {
         LiveError {
             message: format!("{api}: {}", self.message),
             ..self
@@ -184,15 +186,21 @@ impl LiveError {
     }
 }
 
-/// The SDK configuration of the standard chain, with adaptive retries.
-async fn base_config(options: &LiveOptions) -> std::result::Result<SdkConfig, LiveError> {
-    // Adaptive retries; the attempts from AWS_MAX_ATTEMPTS, as the standard chain would.
+/// The standard AWS chain (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`, …) with adaptive
+/// retries, the attempts from `AWS_MAX_ATTEMPTS` as the chain would: every SDK client posture
+/// builds, the live tables' and the Config rule Lambda's, starts here.
+pub fn sdk_defaults() -> aws_config::ConfigLoader {
     let attempts = std::env::var("AWS_MAX_ATTEMPTS")
         .ok()
         .and_then(|a| a.parse().ok())
         .unwrap_or(5);
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::adaptive().with_max_attempts(attempts));
+    aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::adaptive().with_max_attempts(attempts))
+}
+
+/// The SDK configuration of the standard chain, for the chosen profile and region.
+async fn base_config(options: &LiveOptions) -> std::result::Result<SdkConfig, LiveError> {
+    let mut loader = sdk_defaults();
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
     }

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{Control, Error, Trigger, catalogue};
+use posture_queries::{Control, Error, Trigger, catalogue};
 
 /// The function name the templates give the Lambda.
 pub const FUNCTION_NAME: &str = "posture-config-rules";
@@ -31,11 +31,6 @@ fn camel(s: &str) -> String {
     s.split(['_', '-'])
         .map(|w| w[..1].to_uppercase() + &w[1..])
         .collect()
-}
-
-/// The AWS Config rule name of a control.
-pub fn rule_name(control: &Control) -> String {
-    format!("posture-{}", control.id.replace('_', "-"))
 }
 
 fn parameter_name(control: &Control, name: &str) -> String {
@@ -65,45 +60,13 @@ pub fn read_actions<'a>(
     Ok(actions_of(tables))
 }
 
-/// The resource types a control's Config rule receives items of: the type it judges and those
-/// its verdict depends on (none for a periodic rule).
-pub fn scope(control: &Control) -> Vec<&str> {
-    match control.trigger {
-        Trigger::Change => std::iter::once(&control.resource_type)
-            .chain(&control.depends_on)
-            .map(String::as_str)
-            .collect(),
-        Trigger::Periodic => Vec::new(),
-    }
-}
-
-/// The tables the Config rule Lambda fetches for a control: a rule that runs on a schedule
-/// (periodic, or the backstop of one with dependencies) fetches everything the control reads; a
-/// change-triggered rule gets an item, which fills the tables of its kind (as
-/// `posture_config_rules::evaluate` loads it), and fetches the others.
-pub fn lambda_tables(control: &Control) -> Result<Vec<&'static str>, Error> {
-    let tables = control.tables()?;
-    if control.trigger == Trigger::Periodic || !control.depends_on.is_empty() {
-        return Ok(tables);
-    }
-    let mut fetched = std::collections::BTreeSet::new();
-    for resource_type in scope(control) {
-        let kind = posture_sql::Kind::of_config_type(resource_type);
-        fetched.extend(tables.iter().copied().filter(|table| {
-            !posture_sql::tables::table(table)
-                .is_some_and(|t| kind.is_some_and(|k| t.kinds.contains(&k)))
-        }));
-    }
-    Ok(fetched.into_iter().collect())
-}
-
 /// The read actions of the Config rule Lambda: what it fetches for every control, and the
 /// Config API calls (oversized items, the resources a periodic rule evaluated before, the
 /// evaluations), sorted.
 pub fn lambda_read_actions() -> Result<Vec<&'static str>, Error> {
     let mut tables = Vec::new();
     for control in catalogue() {
-        tables.extend(lambda_tables(control)?);
+        tables.extend(control.lookup_tables()?);
     }
     let mut actions = actions_of(tables);
     actions.extend([
@@ -172,13 +135,13 @@ fn config_rule(control: &Control, lambda: Value) -> Value {
         Trigger::Periodic => json!([scheduled("MaximumExecutionFrequency")]),
     };
     let mut properties = json!({
-        "ConfigRuleName": rule_name(control),
+        "ConfigRuleName": control.rule_name(),
         "Description": format!("{} ({} severity; posture control {})", control.title, json!(control.severity).as_str().unwrap_or_default(), control.id),
         "InputParameters": input,
         "Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": lambda, "SourceDetails": details},
     });
     if control.trigger == Trigger::Change {
-        properties["Scope"] = json!({"ComplianceResourceTypes": scope(control)});
+        properties["Scope"] = json!({"ComplianceResourceTypes": control.scope()});
     }
     json!({"Type": "AWS::Config::ConfigRule", "Properties": properties})
 }
@@ -328,7 +291,7 @@ fn conformance_pack() -> Value {
                 "Condition": "RemediationOn",
                 "DependsOn": format!("Rule{}", camel(&control.id)),
                 "Properties": {
-                    "ConfigRuleName": rule_name(control),
+                    "ConfigRuleName": control.rule_name(),
                     "TargetType": "SSM_DOCUMENT",
                     "TargetId": document,
                     "Automatic": false,
@@ -474,19 +437,19 @@ mod tests {
 
     #[test]
     fn actions_follow_what_controls_read_views_included() {
-        let control = crate::control("ec2_instance_role_no_admin_access").unwrap();
+        let control = posture_queries::control("ec2_instance_role_no_admin_access").unwrap();
         assert!(
             read_actions([control])
                 .unwrap()
                 .contains(&"iam:GetAccountAuthorizationDetails")
         );
-        let ssh = crate::control("vpc_sg_restricted_ssh").unwrap();
+        let ssh = posture_queries::control("vpc_sg_restricted_ssh").unwrap();
         assert_eq!(read_actions([ssh]).unwrap(), ["ec2:DescribeSecurityGroups"]);
         // A change-triggered rule's item fills its own tables: only the rest are fetched.
-        assert_eq!(lambda_tables(ssh).unwrap(), Vec::<&str>::new());
+        assert_eq!(ssh.lookup_tables().unwrap(), Vec::<&str>::new());
         // A role change and the backstop fetch the instances too.
         assert_eq!(
-            lambda_tables(control).unwrap(),
+            control.lookup_tables().unwrap(),
             [
                 "ec2_instance",
                 "iam_instance_profile",
@@ -497,39 +460,11 @@ mod tests {
             ]
         );
         // Through the exposure view only.
-        let reachable = crate::control("ec2_instance_not_internet_reachable").unwrap();
+        let reachable = posture_queries::control("ec2_instance_not_internet_reachable").unwrap();
         assert!(
             read_actions([reachable])
                 .unwrap()
                 .contains(&"ec2:DescribeRouteTables")
         );
-    }
-
-    /// A change rule hears of changes to the resource types in its scope only: every type whose
-    /// items fill a table the control reads is its own or declared in `depends_on`, or a change
-    /// to it would leave the verdicts stale until the backstop. (A table its own type fills too,
-    /// as both roles and policies fill iam_policy_statement, is taken as read for its own rows.)
-    #[test]
-    fn change_rules_are_scoped_to_every_recorded_type_they_read() {
-        for control in crate::catalogue()
-            .iter()
-            .filter(|c| c.trigger == Trigger::Change)
-        {
-            let scope = scope(control);
-            for table in control.tables().unwrap() {
-                let kinds = posture_sql::tables::table(table).map_or(&[][..], |t| t.kinds);
-                let own = posture_sql::Kind::of_config_type(&control.resource_type);
-                if own.is_some_and(|own| kinds.contains(&own)) {
-                    continue;
-                }
-                for resource_type in kinds.iter().filter_map(|k| k.descriptor().config_type) {
-                    assert!(
-                        scope.contains(&resource_type),
-                        "{} reads {table}, filled by {resource_type} items: declare it in depends_on",
-                        control.id
-                    );
-                }
-            }
-        }
     }
 }

@@ -10,10 +10,12 @@ use crate::control;
 
 /// What each security group lets in from the whole internet (the security-group port controls).
 pub const WORLD_INGRESS: &str = "ec2_security_group_world_ingress";
+/// Each instance's role and its admin statements (the instance-role controls).
+pub const ROLE_ADMIN: &str = "ec2_instance_role_admin";
 pub const EXPOSURE: &str = "ec2_instance_exposure";
 
 /// Every view, each after the views it reads.
-pub const VIEWS: [&str; 2] = [WORLD_INGRESS, EXPOSURE];
+pub const VIEWS: [&str; 3] = [WORLD_INGRESS, ROLE_ADMIN, EXPOSURE];
 
 /// Instance-level traits: (trait id, the control whose alarms carry it).
 pub const INSTANCE_TRAITS: &[(&str, &str)] = &[

@@ -453,9 +453,9 @@ impl Control {
             source: e,
         };
         let values = self.bind(overrides, as_of_micros)?;
-        if self.sql.contains(views::EXPOSURE) {
-            views::register(ctx).await.map_err(query_error)?;
-        }
+        views::register_read_by(ctx, &self.sql)
+            .await
+            .map_err(query_error)?;
         let used: Vec<(String, ScalarValue)> = values
             .into_iter()
             .filter(|(name, _)| self.sql.contains(&format!("${name}")))

@@ -1,13 +1,21 @@
-//! Views over the tables that the controls and `posture exposure` read, registered on a session.
-//! `ec2_instance_exposure` is `queries/views/ec2_instance_exposure.sql` after two CTEs built from
-//! the trait controls' own SQL, so a trait means exactly what its control says.
+//! Views over the tables, registered on a session: logic that several controls share, and what
+//! `posture exposure` reads. Each is `queries/views/<name>.sql`; `ec2_instance_exposure` gets two
+//! CTEs built from the trait controls' own SQL before its text, so a trait means exactly what its
+//! control says.
 
 use datafusion::error::{DataFusionError, Result};
 use datafusion::prelude::SessionContext;
 
 use crate::control;
 
+/// What each security group lets in from the whole internet (the security-group port controls).
+pub const WORLD_INGRESS: &str = "ec2_security_group_world_ingress";
+/// Each instance's role and its admin statements (the instance-role controls).
+pub const ROLE_ADMIN: &str = "ec2_instance_role_admin";
 pub const EXPOSURE: &str = "ec2_instance_exposure";
+
+/// Every view, each after the views it reads.
+pub const VIEWS: [&str; 3] = [WORLD_INGRESS, ROLE_ADMIN, EXPOSURE];
 
 /// Instance-level traits: (trait id, the control whose alarms carry it).
 pub const INSTANCE_TRAITS: &[(&str, &str)] = &[
@@ -44,24 +52,49 @@ fn alarms(traits: &[(&str, &str)], id_column: &str) -> Result<String> {
     Ok(parts.join("\n  union all "))
 }
 
-/// The SQL of `ec2_instance_exposure`.
-pub fn exposure_sql() -> Result<String> {
-    let body = crate::FILES
-        .get_file("views/ec2_instance_exposure.sql")
+fn file(name: &str) -> &'static str {
+    crate::FILES
+        .get_file(format!("views/{name}.sql"))
         .and_then(|f| f.contents_utf8())
-        .expect("queries/views/ec2_instance_exposure.sql is compiled in");
+        .unwrap_or_else(|| panic!("queries/views/{name}.sql is compiled in"))
+}
+
+/// The SQL of the view `name`, one of [`VIEWS`].
+fn sql(name: &str) -> Result<String> {
+    if name != EXPOSURE {
+        return Ok(file(name).to_string());
+    }
     Ok(format!(
-        "with trait_findings as (\n  {}\n),\ngroup_traits as (\n  {}\n),\n{body}",
+        "with trait_findings as (\n  {}\n),\ngroup_traits as (\n  {}\n),\n{}",
         alarms(INSTANCE_TRAITS, "instance_id")?,
-        alarms(GROUP_TRAITS, "group_id")?
+        alarms(GROUP_TRAITS, "group_id")?,
+        file(EXPOSURE)
     ))
 }
 
-/// Registers the views on `ctx` (once).
-pub async fn register(ctx: &SessionContext) -> Result<()> {
-    if !ctx.table_exist(EXPOSURE)? {
-        ctx.sql(&format!("create view {EXPOSURE} as {}", exposure_sql()?))
-            .await?;
+/// Registers on `ctx` the views `query` reads, and the views those read (each once).
+pub async fn register_read_by(ctx: &SessionContext, query: &str) -> Result<()> {
+    let views = VIEWS
+        .iter()
+        .map(|name| Ok((*name, sql(name)?)))
+        .collect::<Result<Vec<_>>>()?;
+    // A view reads only views before it: walking back, a view is needed when the query or a
+    // needed view names it.
+    let mut needed = vec![false; views.len()];
+    for i in (0..views.len()).rev() {
+        let name = views[i].0;
+        needed[i] = query.contains(name)
+            || (i + 1..views.len()).any(|j| needed[j] && views[j].1.contains(name));
+    }
+    for ((name, sql), needed) in views.iter().zip(needed) {
+        if needed && !ctx.table_exist(*name)? {
+            ctx.sql(&format!("create view {name} as {sql}")).await?;
+        }
     }
     Ok(())
+}
+
+/// Registers every view on `ctx` (each once).
+pub async fn register(ctx: &SessionContext) -> Result<()> {
+    register_read_by(ctx, &VIEWS.join(" ")).await
 }

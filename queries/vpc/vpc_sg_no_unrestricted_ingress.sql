@@ -14,22 +14,20 @@ console = "VPC console → Security groups → the group → Inbound rules → E
 cli = "aws ec2 revoke-security-group-ingress --group-id GROUP_ID --ip-permissions IpProtocol=PROTOCOL,FromPort=FROM,ToPort=TO,IpRanges=[{CidrIp=0.0.0.0/0}]"
 */
 with open_rules as (
-  select group_id, account_id, region,
-         array_to_string(array_sort(array_agg(distinct port_text(ip_protocol, from_port, to_port) || ' from ' || coalesce(cidr_ipv4, cidr_ipv6))), ', ') as rules
-  from ec2_security_group_rule
-  where not is_egress and is_world_open
-  group by group_id, account_id, region
+  select arn, group_id, account_id, region,
+         array_to_string(array_sort(array_agg(distinct rule) filter (where rule is not null)), ', ') as rules
+  from ec2_security_group_world_ingress
+  group by arn, group_id, account_id, region
 )
 select
-  g.arn as resource,
+  arn as resource,
   'AWS::EC2::SecurityGroup' as resource_type,
-  g.group_id as resource_id,
-  case when o.rules is null then 'ok' else 'alarm' end as status,
+  group_id as resource_id,
+  case when rules is null then 'ok' else 'alarm' end as status,
   case
-    when o.rules is null then g.group_id || ' allows no ingress from 0.0.0.0/0 or ::/0.'
-    else g.group_id || ' allows ingress from the internet: ' || o.rules || '.'
+    when rules is null then group_id || ' allows no ingress from 0.0.0.0/0 or ::/0.'
+    else group_id || ' allows ingress from the internet: ' || rules || '.'
   end as reason,
-  g.account_id,
-  g.region
-from ec2_security_group g
-left join open_rules o on o.group_id = g.group_id and o.account_id = g.account_id and o.region = g.region
+  account_id,
+  region
+from open_rules

@@ -445,7 +445,11 @@ async fn rules_eval(event: &Path, control: Option<&str>, inventory: &[PathBuf]) 
         &lookups,
         posture_config_rules::handler::config_client,
     )
-    .await?;
+    .await;
+    for warning in lookups.take_warnings() {
+        eprintln!("warning: {}", posture_sql::text::escape_control(&warning));
+    }
+    let evaluations = evaluations?;
     println!("{}", serde_json::to_string_pretty(&evaluations)?);
     Ok(outcome(evaluations.iter().any(|e| {
         e.compliance_type == posture_config_rules::ComplianceType::NonCompliant

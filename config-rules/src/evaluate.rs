@@ -14,7 +14,7 @@ use datafusion::prelude::SessionContext;
 use posture_queries::{Control, Trigger};
 use posture_sql::Inventory;
 use posture_sql::inventory::InventoryBuilder;
-use posture_sql::live::{Live, LiveError, LiveOptions, RunCache};
+use posture_sql::live::{Live, LiveError, LiveOptions, Notice, RunCache};
 use posture_sql::tables::TABLES;
 use serde_json::Value;
 use tokio::sync::OnceCell;
@@ -46,6 +46,25 @@ impl Lookups {
             options,
             live: OnceCell::new(),
         }
+    }
+
+    /// The warnings live lookups gave since last asked (a column left null when AWS answered
+    /// 5xx), each once, for the function's log; the debug notices are dropped.
+    pub fn take_warnings(&self) -> Vec<String> {
+        let Lookups::Live { live, .. } = self else {
+            return Vec::new();
+        };
+        let notices = live
+            .get()
+            .map(|live| live.take_notices())
+            .unwrap_or_default();
+        notices
+            .into_iter()
+            .filter_map(|notice| match notice {
+                Notice::Warning(text) => Some(text),
+                Notice::Debug(_) => None,
+            })
+            .collect()
     }
 
     /// `table` for one invocation: live scans share `run`'s fetches.

@@ -58,6 +58,11 @@ impl Handler {
         Handler { config, lookups }
     }
 
+    /// What the invocations' live lookups warned of since last asked ([`Lookups::take_warnings`]).
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.lookups.take_warnings()
+    }
+
     /// One invocation, to be done by `deadline` (the Lambda context's). A periodic run puts its
     /// evaluations as the query produces them; near the deadline it stops and fails with
     /// [`Error::Deadline`], everything it evaluated already put.

@@ -19,7 +19,12 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             .unwrap_or("?")
             .to_string();
         let deadline = posture_config_rules::handler::deadline(event.context.deadline);
-        match handler.handle(&event.payload, deadline).await {
+        let result = handler.handle(&event.payload, deadline).await;
+        // Drained every invocation: a warm container keeps none for the next.
+        for warning in handler.take_warnings() {
+            eprintln!("{rule}: warning: {warning}");
+        }
+        match result {
             Ok(outcome) => {
                 eprintln!(
                     "{rule}: {}",

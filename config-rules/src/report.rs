@@ -7,6 +7,8 @@ use std::time::Duration;
 use aws_sdk_config::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_config::types::{ComplianceType as SdkCompliance, Evaluation as SdkEvaluation};
 
+use posture_sql::live::LiveError;
+
 use crate::{ComplianceType, Error, Evaluation};
 
 /// PutEvaluations takes at most this many evaluations.
@@ -60,10 +62,7 @@ pub async fn put_evaluations(
                 .send()
                 .await
                 .map_err(|e| {
-                    Error::Report(format!(
-                        "PutEvaluations: {}",
-                        aws_sdk_config::error::DisplayErrorContext(&e)
-                    ))
+                    Error::Report(LiveError::from_sdk(e).during("PutEvaluations").to_string())
                 })?;
             let failed = out.failed_evaluations();
             pending.retain(|p| {

@@ -3,7 +3,7 @@
 //! keeps failing reported as an error naming it.
 
 use aws_sdk_config::Client;
-use aws_sdk_config::operation::put_evaluations::{PutEvaluationsError, PutEvaluationsOutput};
+use aws_sdk_config::operation::put_evaluations::PutEvaluationsOutput;
 use aws_sdk_config::types::{ComplianceType as SdkCompliance, Evaluation as SdkEvaluation};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use posture_config_rules::report::put_evaluations;
@@ -124,18 +124,25 @@ async fn throttling_is_retried_by_the_sdk() {
     );
     assert_eq!(rule.num_calls(), 2);
 
-    // Access denied is not retried: an error, with the SDK's reason.
+    // Access denied is not retried: one line, rendered as every AWS error is
+    // (`LiveError::from_sdk`): the call, AWS's code and message.
     let denied = mock!(Client::put_evaluations)
-        .then_error(|| PutEvaluationsError::unhandled("AccessDenied"));
+        .sequence()
+        .http_status(
+            400,
+            Some(r#"{"__type":"AccessDeniedException","message":"not authorized to perform config:PutEvaluations"}"#.to_string()),
+        )
+        .build();
     let client = mock_client!(aws_sdk_config, [&denied]);
     let err = put_evaluations(&client, "token", &evaluations(1))
         .await
         .unwrap_err()
         .to_string();
-    assert!(
-        err.starts_with("PutEvaluations:") && err.contains("AccessDenied"),
-        "{err}"
+    assert_eq!(
+        err,
+        "PutEvaluations: AccessDeniedException: not authorized to perform config:PutEvaluations"
     );
+    assert_eq!(denied.num_calls(), 1);
 }
 
 #[tokio::test]

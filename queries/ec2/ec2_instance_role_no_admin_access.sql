@@ -15,24 +15,10 @@ policies grant permissions; its trust policy does not.
 console = "IAM console → Roles → the instance's role → Permissions → detach AdministratorAccess/IAMFullAccess and remove admin statements; grant only the actions the workload uses (IAM Access Analyzer can generate a policy from CloudTrail activity)."
 cli = "aws iam detach-role-policy --role-name ROLE_NAME --policy-arn arn:aws:iam::aws:policy/AdministratorAccess"
 */
--- AWS managed policies are judged by ARN (AdministratorAccess, IAMFullAccess), so one missing
--- from the inventory leaves no gap.
-select
-  arn as resource,
-  'AWS::EC2::Instance' as resource_type,
-  instance_id as resource_id,
-  case
-    when unjudged_status is not null then unjudged_status
-    when admin <> '' then 'alarm'
-    when gaps_except_unloaded_aws_policies <> '' then 'unverified'
-    else 'ok'
-  end as status,
-  case
-    when unjudged_status is not null then unjudged_reason
-    when admin <> '' then instance_id || ' role ' || role_arn || ' has administrative access: ' || admin || '.'
-    when gaps_except_unloaded_aws_policies <> '' then instance_id || ' role ' || role_arn || ': ' || gaps_except_unloaded_aws_policies || '.'
-    else instance_id || ' role ' || role_arn || ' has no administrative policy.'
-  end as reason,
-  account_id,
-  region
+-- AWS managed policies count by ARN (AdministratorAccess, IAMFullAccess): one missing from the
+-- inventory leaves no gap.
+select resource, resource_type, resource_id, status,
+       coalesce(problem, subject || case when status = 'alarm' then ' has administrative access: ' || found || '.' else ' has no administrative policy.' end) as reason,
+       account_id, region
 from ec2_instance_role_admin
+where policy_check = 'admin'

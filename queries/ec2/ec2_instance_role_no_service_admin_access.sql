@@ -14,23 +14,10 @@ so they must be in the inventory (`iam get-account-authorization-details` includ
 console = "IAM console → Roles → the instance's role → Permissions → replace `service:*` on `*` with the actions and resources the workload uses."
 cli = "aws iam put-role-policy --role-name ROLE_NAME --policy-name POLICY_NAME --policy-document file://least-privilege.json"
 */
--- Every attached policy must be readable, AWS managed ones too: their grants come from their documents.
-select
-  arn as resource,
-  'AWS::EC2::Instance' as resource_type,
-  instance_id as resource_id,
-  case
-    when unjudged_status is not null then unjudged_status
-    when service_admin <> '' then 'alarm'
-    when gaps <> '' then 'unverified'
-    else 'ok'
-  end as status,
-  case
-    when unjudged_status is not null then unjudged_reason
-    when service_admin <> '' then instance_id || ' role ' || role_arn || ' grants service-wide access: ' || service_admin || '.'
-    when gaps <> '' then instance_id || ' role ' || role_arn || ': ' || gaps || '.'
-    else instance_id || ' role ' || role_arn || ' grants no service-wide wildcard on all resources.'
-  end as reason,
-  account_id,
-  region
+-- Every attached policy must be readable, AWS managed ones too: their grants come from their
+-- documents.
+select resource, resource_type, resource_id, status,
+       coalesce(problem, subject || case when status = 'alarm' then ' grants service-wide access: ' || found || '.' else ' grants no service-wide wildcard on all resources.' end) as reason,
+       account_id, region
 from ec2_instance_role_admin
+where policy_check = 'service_admin'

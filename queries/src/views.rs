@@ -8,14 +8,17 @@ use datafusion::prelude::SessionContext;
 
 use crate::control;
 
-/// What each security group lets in from the whole internet (the security-group port controls).
+/// What each security group lets in from the whole internet, a row per rule (the parameterised
+/// security-group port controls).
 pub const WORLD_INGRESS: &str = "ec2_security_group_world_ingress";
-/// Each instance's role and its admin statements (the instance-role controls).
+/// The same per group, with the rules each fixed port check looks for (the other port controls).
+pub const WORLD_OPEN: &str = "ec2_security_group_world_open";
+/// The instance-role controls' verdicts, from each instance's role and its admin statements.
 pub const ROLE_ADMIN: &str = "ec2_instance_role_admin";
 pub const EXPOSURE: &str = "ec2_instance_exposure";
 
 /// Every view, each after the views it reads.
-pub const VIEWS: [&str; 3] = [WORLD_INGRESS, ROLE_ADMIN, EXPOSURE];
+pub const VIEWS: [&str; 4] = [WORLD_INGRESS, WORLD_OPEN, ROLE_ADMIN, EXPOSURE];
 
 /// Instance-level traits: (trait id, the control whose alarms carry it).
 pub const INSTANCE_TRAITS: &[(&str, &str)] = &[

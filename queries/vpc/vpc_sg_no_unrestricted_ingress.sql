@@ -13,21 +13,8 @@ balancer whose group is the only one open to the world.
 console = "VPC console → Security groups → the group → Inbound rules → Edit → replace 0.0.0.0/0 and ::/0 with trusted CIDRs, prefix lists or security groups."
 cli = "aws ec2 revoke-security-group-ingress --group-id GROUP_ID --ip-permissions IpProtocol=PROTOCOL,FromPort=FROM,ToPort=TO,IpRanges=[{CidrIp=0.0.0.0/0}]"
 */
-with open_rules as (
-  select arn, group_id, account_id, region,
-         array_to_string(array_sort(array_agg(distinct rule) filter (where rule is not null)), ', ') as rules
-  from ec2_security_group_world_ingress
-  group by arn, group_id, account_id, region
-)
-select
-  arn as resource,
-  'AWS::EC2::SecurityGroup' as resource_type,
-  group_id as resource_id,
-  case when rules is null then 'ok' else 'alarm' end as status,
-  case
-    when rules is null then group_id || ' allows no ingress from 0.0.0.0/0 or ::/0.'
-    else group_id || ' allows ingress from the internet: ' || rules || '.'
-  end as reason,
-  account_id,
-  region
-from open_rules
+select resource, resource_type, resource_id,
+       case when world_rules is null then 'ok' else 'alarm' end as status,
+       case when world_rules is null then resource_id || ' allows no ingress from 0.0.0.0/0 or ::/0.' else resource_id || ' allows ingress from the internet: ' || world_rules || '.' end as reason,
+       account_id, region
+from ec2_security_group_world_open

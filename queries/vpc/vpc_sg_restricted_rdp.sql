@@ -14,21 +14,9 @@ cli = "aws ec2 revoke-security-group-ingress --group-id GROUP_ID --ip-permission
 ssm_document = "AWS-DisablePublicAccessForSecurityGroup"
 ssm_resource_parameter = "GroupId"
 */
-with rdp as (
-  select arn, group_id, account_id, region,
-         array_to_string(array_sort(array_agg(distinct rule) filter (where ip_protocol in ('tcp', 'udp', 'all') and from_port <= 3389 and to_port >= 3389)), ', ') as rules
-  from ec2_security_group_world_ingress
-  group by arn, group_id, account_id, region
-)
-select
-  arn as resource,
-  'AWS::EC2::SecurityGroup' as resource_type,
-  group_id as resource_id,
-  case when rules is null then 'ok' else 'alarm' end as status,
-  case
-    when rules is null then group_id || ' does not open tcp or udp 3389 to 0.0.0.0/0 or ::/0.'
-    else group_id || ' opens RDP to the internet: ' || rules || '.'
-  end as reason,
-  account_id,
-  region
-from rdp
+-- RDP listens on tcp and udp 3389; an all-traffic rule opens both.
+select resource, resource_type, resource_id,
+       case when rdp_rules is null then 'ok' else 'alarm' end as status,
+       case when rdp_rules is null then resource_id || ' does not open tcp or udp 3389 to 0.0.0.0/0 or ::/0.' else resource_id || ' opens RDP to the internet: ' || rdp_rules || '.' end as reason,
+       account_id, region
+from ec2_security_group_world_open

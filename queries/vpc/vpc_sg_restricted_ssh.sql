@@ -15,21 +15,9 @@ cli = "aws ec2 revoke-security-group-ingress --group-id GROUP_ID --ip-permission
 ssm_document = "AWS-DisablePublicAccessForSecurityGroup"
 ssm_resource_parameter = "GroupId"
 */
-with ssh as (
-  select arn, group_id, account_id, region,
-         array_to_string(array_sort(array_agg(distinct rule) filter (where ip_protocol in ('tcp', 'all') and from_port <= 22 and to_port >= 22)), ', ') as rules
-  from ec2_security_group_world_ingress
-  group by arn, group_id, account_id, region
-)
-select
-  arn as resource,
-  'AWS::EC2::SecurityGroup' as resource_type,
-  group_id as resource_id,
-  case when rules is null then 'ok' else 'alarm' end as status,
-  case
-    when rules is null then group_id || ' does not open tcp 22 to 0.0.0.0/0 or ::/0.'
-    else group_id || ' opens SSH to the internet: ' || rules || '.'
-  end as reason,
-  account_id,
-  region
-from ssh
+-- An all-traffic rule from the world opens SSH too.
+select resource, resource_type, resource_id,
+       case when ssh_rules is null then 'ok' else 'alarm' end as status,
+       case when ssh_rules is null then resource_id || ' does not open tcp 22 to 0.0.0.0/0 or ::/0.' else resource_id || ' opens SSH to the internet: ' || ssh_rules || '.' end as reason,
+       account_id, region
+from ec2_security_group_world_open

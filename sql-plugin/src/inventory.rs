@@ -66,9 +66,9 @@ pub enum CliOutput {
     /// The output is one resource, recognised by this key; one file per resource,
     /// `<command>.<id>.json`.
     One(&'static str),
-    /// The output holds some fields of the one resource of its account and region, recognised
-    /// by this key; several outputs merge.
-    Fields(&'static str),
+    /// The outputs hold some fields of the one resource of their account and region, each
+    /// recognised by one of these keys; they merge.
+    Fields(&'static [&'static str]),
 }
 
 impl Kind {
@@ -173,7 +173,7 @@ impl Kind {
             Kind::EbsDefaults => regional(
                 "",
                 "get-ebs-encryption-by-default",
-                Fields("EbsEncryptionByDefault"),
+                Fields(&["EbsEncryptionByDefault", "KmsKeyId"]),
                 None,
                 &["ec2:GetEbsEncryptionByDefault", "ec2:GetEbsDefaultKmsKeyId"],
             ),

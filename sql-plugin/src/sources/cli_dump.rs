@@ -41,57 +41,51 @@ pub fn load(
         Resource::new(kind, account, region, data)
     };
     let mut recognised = false;
-
-    if let Some(reservations) = object.get("Reservations") {
-        recognised = true;
-        for reservation in as_list(reservations, "Reservations", shown)? {
-            for instance in as_list(
-                reservation.at("Instances").unwrap_or(&Value::Null),
-                "Reservations.Instances",
-                shown,
-            )? {
-                let r = resource(Kind::Instance, instance, builder);
-                builder.add_from(shown, r);
-            }
-        }
-    }
-    // The list-valued outputs: a top-level key whose elements are resources of one kind.
+    // Each kind's output shape, from its descriptor.
     for &kind in Kind::ALL {
-        let CliOutput::List(key) = kind.descriptor().output else {
-            continue;
-        };
-        if let Some(list) = object.get(key) {
-            recognised = true;
-            for item in as_list(list, key, shown)? {
-                let r = resource(kind, item, builder);
+        let descriptor = kind.descriptor();
+        match descriptor.output {
+            CliOutput::Reservations => {
+                let Some(reservations) = object.get("Reservations") else {
+                    continue;
+                };
+                recognised = true;
+                for reservation in as_list(reservations, "Reservations", shown)? {
+                    for instance in as_list(
+                        reservation.at("Instances").unwrap_or(&Value::Null),
+                        "Reservations.Instances",
+                        shown,
+                    )? {
+                        let r = resource(kind, instance, builder);
+                        builder.add_from(shown, r);
+                    }
+                }
+            }
+            CliOutput::List(key) => {
+                let Some(list) = object.get(key) else {
+                    continue;
+                };
+                recognised = true;
+                for item in as_list(list, key, shown)? {
+                    let r = resource(kind, item, builder);
+                    builder.add_from(shown, r);
+                }
+            }
+            CliOutput::One(key) if object.contains_key(key) => {
+                recognised = true;
+                let mut data = object.clone();
+                let id = one_id(&data, descriptor.id_field, descriptor.command, shown)?;
+                data.insert(descriptor.id_field.into(), Value::String(id));
+                let r = resource(kind, &Value::Object(data), builder);
                 builder.add_from(shown, r);
             }
+            CliOutput::Fields(keys) if keys.iter().any(|k| object.contains_key(*k)) => {
+                recognised = true;
+                let r = resource(kind, value, builder);
+                builder.merge_from(shown, r);
+            }
+            CliOutput::One(_) | CliOutput::Fields(_) => {}
         }
-    }
-    if object.contains_key("CreateVolumePermissions") {
-        recognised = true;
-        if value.str_at("SnapshotId").is_none() {
-            return Err(missing(
-                shown,
-                "SnapshotId",
-                "describe-snapshot-attribute output",
-            ));
-        }
-        let r = resource(Kind::SnapshotPermissions, value, builder);
-        builder.add_from(shown, r);
-    }
-    if object.contains_key("EbsEncryptionByDefault") || is_only(object, "KmsKeyId") {
-        recognised = true;
-        let r = resource(Kind::EbsDefaults, value, builder);
-        builder.merge_from(shown, r);
-    }
-    if object.contains_key("IsLogging") {
-        recognised = true;
-        let name = trail_name(value, shown)?;
-        let mut status = object.clone();
-        status.insert("Name".into(), Value::String(name));
-        let r = resource(Kind::TrailStatus, &Value::Object(status), builder);
-        builder.add_from(shown, r);
     }
     if !recognised && !object.keys().all(|k| IGNORED.contains(&k.as_str())) {
         let keys = excerpt(
@@ -109,10 +103,6 @@ pub fn load(
     Ok(())
 }
 
-fn is_only(object: &serde_json::Map<String, Value>, key: &str) -> bool {
-    object.len() == 1 && object.contains_key(key)
-}
-
 fn as_list<'v>(v: &'v Value, field: &str, shown: &Path) -> Result<&'v Vec<Value>, Error> {
     v.as_array().ok_or_else(|| Error::Field {
         path: shown.to_path_buf(),
@@ -121,29 +111,33 @@ fn as_list<'v>(v: &'v Value, field: &str, shown: &Path) -> Result<&'v Vec<Value>
     })
 }
 
-fn missing(shown: &Path, field: &str, what: &str) -> Error {
-    Error::Field {
-        path: shown.to_path_buf(),
-        field: field.to_string(),
-        reason: format!("missing from {what}"),
-    }
-}
-
-/// `get-trail-status` does not name its trail: the name comes from a `Name` field added by the
-/// user (or by `posture snapshot`), else from the file name `get-trail-status.<trail>.json`.
-fn trail_name(status: &Value, shown: &Path) -> Result<String, Error> {
-    if let Some(name) = status.str_at("Name") {
-        return Ok(name.rsplit('/').next().unwrap_or(name).to_string());
+/// The id of a one-resource output (`describe-snapshot-attribute`, `get-trail-status`), which
+/// not every such output carries: its id field (a trail's name may be its ARN), else the file
+/// name `<command>.<id>.json`, as `posture snapshot` writes it.
+fn one_id(
+    output: &serde_json::Map<String, Value>,
+    id_field: &str,
+    command: &str,
+    shown: &Path,
+) -> Result<String, Error> {
+    if let Some(id) = output.get(id_field).and_then(Value::as_str) {
+        return Ok(id.rsplit('/').next().unwrap_or(id).to_string());
     }
     let stem = shown
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default();
-    match stem.strip_prefix("get-trail-status.") {
-        Some(name) if !name.is_empty() => Ok(name.to_string()),
-        _ => Err(Error::Layout {
+    match stem
+        .strip_prefix(command)
+        .and_then(|rest| rest.strip_prefix('.'))
+    {
+        Some(id) if !id.is_empty() => Ok(id.to_string()),
+        _ => Err(Error::Field {
             path: shown.to_path_buf(),
-            reason: "get-trail-status output does not say which trail it describes: add \"Name\": \"<trail>\" or name the file get-trail-status.<trail>.json".into(),
+            field: id_field.to_string(),
+            reason: format!(
+                "missing from {command} output, which does not say which resource it describes: add \"{id_field}\": \"<id>\" or name the file {command}.<id>.json"
+            ),
         }),
     }
 }
@@ -289,7 +283,10 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("does not say which trail"), "{err}");
+        assert!(
+            err.contains("field Name: missing") && err.contains("get-trail-status.<id>.json"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -8,8 +8,8 @@ use datafusion::prelude::SessionContext;
 
 use crate::control;
 
-/// What each security group lets in from the whole internet, a row per rule (the parameterised
-/// security-group port controls).
+/// What each security group lets in from the whole internet, a row per rule (the port control
+/// with a port-list parameter).
 pub const WORLD_INGRESS: &str = "ec2_security_group_world_ingress";
 /// The same per group, with the rules each fixed port check looks for (the other port controls).
 pub const WORLD_OPEN: &str = "ec2_security_group_world_open";

@@ -1,8 +1,8 @@
 -- ec2_security_group_world_ingress: what each security group lets in from the whole internet. One
 -- row per group and ingress rule from 0.0.0.0/0 or ::/0; a group with no such rule has one row
 -- whose rule columns are null, so a control that aggregates per group judges every group.
--- Registered as a view by posture_queries::views; the parameterised security-group port controls
--- read it, and ec2_security_group_world_open for the others.
+-- Registered as a view by posture_queries::views; vpc_sg_restricted_common_ports reads it, and
+-- ec2_security_group_world_open for the other port controls.
 select
   g.arn,
   g.group_id,

@@ -26,7 +26,7 @@ default = ""
 description = "UDP ports or ranges that may be open to the internet."
 */
 with world as (
-  select arn, group_id, account_id, region, rule, source,
+  select group_id, account_id, region, ip_protocol, coalesce(cidr_ipv4, cidr_ipv6) as source,
          case
            when ip_protocol = 'all' then 'all traffic'
            when ip_protocol = 'tcp' and ports_outside(from_port, to_port, $authorizedTcpPorts) is not null
@@ -34,24 +34,26 @@ with world as (
            when ip_protocol = 'udp' and ports_outside(from_port, to_port, $authorizedUdpPorts) is not null
              then 'udp ' || ports_outside(from_port, to_port, $authorizedUdpPorts)
          end as unauthorized
-  from ec2_security_group_world_ingress
+  from ec2_security_group_rule
+  where not is_egress and is_world_open
 ),
 per_group as (
-  select arn, group_id, account_id, region, count(rule) as world_rules,
+  select group_id, account_id, region,
          array_to_string(array_sort(array_agg(distinct unauthorized || ' from ' || source) filter (where unauthorized is not null)), ', ') as rules
   from world
-  group by arn, group_id, account_id, region
+  group by group_id, account_id, region
 )
 select
-  arn as resource,
+  g.arn as resource,
   'AWS::EC2::SecurityGroup' as resource_type,
-  group_id as resource_id,
-  case when world_rules = 0 then 'skip' when rules <> '' then 'alarm' else 'ok' end as status,
+  g.group_id as resource_id,
+  case when w.group_id is null then 'skip' when w.rules <> '' then 'alarm' else 'ok' end as status,
   case
-    when world_rules = 0 then group_id || ' opens nothing to 0.0.0.0/0 or ::/0.'
-    when rules <> '' then group_id || ' opens unauthorized ports to the internet: ' || rules || '.'
-    else group_id || ' opens only authorized ports (tcp ' || $authorizedTcpPorts || ') to the internet.'
+    when w.group_id is null then g.group_id || ' opens nothing to 0.0.0.0/0 or ::/0.'
+    when w.rules <> '' then g.group_id || ' opens unauthorized ports to the internet: ' || w.rules || '.'
+    else g.group_id || ' opens only authorized ports (tcp ' || $authorizedTcpPorts || ') to the internet.'
   end as reason,
-  account_id,
-  region
-from per_group
+  g.account_id,
+  g.region
+from ec2_security_group g
+left join per_group w on w.group_id = g.group_id and w.account_id = g.account_id and w.region = g.region

@@ -91,7 +91,7 @@ instances as (
 checks as (
   select *, 'admin' as policy_check, admin as found, gaps_except_unloaded_aws_policies as unread from instances
   union all
-  select *, 'service_admin', service_admin, gaps from instances
+  select *, 'service_admin' as policy_check, service_admin as found, gaps as unread from instances
 )
 select
   arn as resource,

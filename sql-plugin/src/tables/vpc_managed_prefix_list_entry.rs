@@ -2,7 +2,7 @@ use super::prelude::*;
 
 pub static TABLE: Table = Table {
     name: "vpc_managed_prefix_list_entry",
-    description: "Managed prefix lists, one row per list and entry (describe-managed-prefix-lists, plus get-managed-prefix-list-entries --prefix-list-id per list, offline in files named get-managed-prefix-list-entries.<pl-id>.json; AWS::EC2::PrefixList, which records the entries). A list whose entries were not read has one row with a null `cidr` and `entries_read` false: never take it for an empty list. Live, the entries are read only when `cidr`, `description` or `entries_read` is used; otherwise there is one row per list.",
+    description: "Managed prefix lists, one row per list and entry (describe-managed-prefix-lists, plus get-managed-prefix-list-entries --prefix-list-id per list, offline in files named `get-managed-prefix-list-entries.<pl-id>.json`; AWS::EC2::PrefixList, which records the account's own lists with their entries). A list whose entries were not read has one row with a null `cidr` and `entries_read` false: never take it for an empty list. Live, the entries are read only when `cidr`, `description` or `entries_read` is used; otherwise there is one row per list.",
     kinds: &[Kind::ManagedPrefixList],
     api_filters: &[
         ("prefix_list_id", "prefix-list-id"),

@@ -348,6 +348,26 @@ async fn live_offline_and_snapshot_give_the_same_rows_and_findings() {
         "{exposure:?}"
     );
 
+    // The connected networks, each a route target and a row of its own table.
+    let targets = moto.query(&["query", "-o", "json", "--regions", "us-east-1", "select coalesce(vpc_peering_connection_id, transit_gateway_id, gateway_id) as target from vpc_route where vpc_peering_connection_id is not null or transit_gateway_id is not null or gateway_id like 'vgw-%' order by target"]);
+    let mut expected = ["peering", "transit_gateway", "vpn_gateway"].map(|k| made[k].clone());
+    expected.sort_by_key(|v| v.to_string());
+    assert_eq!(
+        targets
+            .iter()
+            .map(|r| r["target"].clone())
+            .collect::<Vec<_>>(),
+        expected
+    );
+    let connected = moto.query(&["query", "-o", "json", "--regions", "us-east-1", "select p.status, g.attached_vpc_ids, a.resource_type from vpc_peering_connection p, vpc_vpn_gateway g, vpc_transit_gateway_attachment a"]);
+    assert_eq!(connected.len(), 1, "{connected:?}");
+    assert_eq!(connected[0]["status"], "active");
+    assert_eq!(
+        connected[0]["attached_vpc_ids"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(connected[0]["resource_type"], "vpc");
+
     // The whole catalogue, live and offline.
     let live_findings = findings(&moto, &live);
     assert_eq!(
@@ -506,6 +526,31 @@ async fn api_calls_are_the_fewest_pages_the_rows_need() {
         ),
         (2, 2)
     );
+
+    // Prefix lists: the entries only when an entry column is used, then one call per list.
+    let lists = query("select prefix_list_id from vpc_managed_prefix_list_entry").len();
+    assert!(lists > 2, "moto's AWS-managed lists and the estate's own");
+    assert_eq!(
+        (
+            count(&moto, "DescribeManagedPrefixLists"),
+            count(&moto, "GetManagedPrefixListEntries")
+        ),
+        (2, 0)
+    );
+    let entries =
+        query("select prefix_list_name, cidr, entries_read from vpc_managed_prefix_list_entry");
+    assert_eq!(count(&moto, "GetManagedPrefixListEntries"), lists);
+    assert!(
+        entries.iter().all(|e| e["entries_read"] == true),
+        "{entries:?}"
+    );
+    let mut office: Vec<&str> = entries
+        .iter()
+        .filter(|e| e["prefix_list_name"] == "office")
+        .map(|e| e["cidr"].as_str().unwrap())
+        .collect();
+    office.sort();
+    assert_eq!(office, ["198.51.100.0/24", "203.0.113.0/24"]);
 
     // Pushed filters: one call per region each, the filter in the request.
     for (sql, action, filter) in [

@@ -19,14 +19,16 @@ const COLUMNS_NOT_IN_CONFIG_ITEMS: &[(&str, &str)] = &[
     ("vpc_flow_log", "creation_time"),
     ("cloudtrail_trail", "is_logging"),
     ("cloudtrail_trail", "latest_delivery_time"),
+    ("vpc_managed_prefix_list_entry", "state"),
 ];
 
 /// Rows AWS Config records: only a launch template's default version, only customer managed
-/// policies.
+/// policies, only the account's own prefix lists.
 fn scope(table: &str) -> &'static str {
     match table {
         "ec2_launch_template_version" => "where is_default_version",
         "iam_policy" | "iam_policy_statement" => "where not coalesce(is_aws_managed, false)",
+        "vpc_managed_prefix_list_entry" => "where owner_id <> 'AWS'",
         _ => "",
     }
 }

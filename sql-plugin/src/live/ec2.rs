@@ -176,6 +176,50 @@ fn snapshot(s: &aws_sdk_ec2::types::Snapshot) -> Value {
     })
 }
 
+fn peering_side(v: &aws_sdk_ec2::types::VpcPeeringConnectionVpcInfo) -> Value {
+    json!({
+        "VpcId": v.vpc_id(), "OwnerId": v.owner_id(), "Region": v.region(), "CidrBlock": v.cidr_block(),
+        "CidrBlockSet": v.cidr_block_set().iter().map(|c| json!({"CidrBlock": c.cidr_block()})).collect::<Vec<_>>(),
+        "Ipv6CidrBlockSet": v.ipv6_cidr_block_set().iter().map(|c| json!({"Ipv6CidrBlock": c.ipv6_cidr_block()})).collect::<Vec<_>>(),
+    })
+}
+
+fn vpc_peering_connection(p: &aws_sdk_ec2::types::VpcPeeringConnection) -> Value {
+    json!({
+        "VpcPeeringConnectionId": p.vpc_peering_connection_id(),
+        "Status": p.status().map(|s| json!({"Code": s.code().map(|c| c.as_str()), "Message": s.message()})),
+        "RequesterVpcInfo": p.requester_vpc_info().map(peering_side), "AccepterVpcInfo": p.accepter_vpc_info().map(peering_side),
+        "Tags": tags(p.tags()),
+    })
+}
+
+fn vpn_gateway(g: &aws_sdk_ec2::types::VpnGateway) -> Value {
+    json!({
+        "VpnGatewayId": g.vpn_gateway_id(), "State": g.state().map(|s| s.as_str()), "Type": g.r#type().map(|t| t.as_str()),
+        "AmazonSideAsn": g.amazon_side_asn(),
+        "VpcAttachments": g.vpc_attachments().iter().map(|a| json!({"VpcId": a.vpc_id(), "State": a.state().map(|s| s.as_str())})).collect::<Vec<_>>(),
+        "Tags": tags(g.tags()),
+    })
+}
+
+fn transit_gateway_attachment(a: &aws_sdk_ec2::types::TransitGatewayAttachment) -> Value {
+    json!({
+        "TransitGatewayAttachmentId": a.transit_gateway_attachment_id(), "TransitGatewayId": a.transit_gateway_id(),
+        "TransitGatewayOwnerId": a.transit_gateway_owner_id(), "ResourceOwnerId": a.resource_owner_id(),
+        "ResourceType": a.resource_type().map(|t| t.as_str()), "ResourceId": a.resource_id(), "State": a.state().map(|s| s.as_str()),
+        "Association": a.association().map(|s| json!({"TransitGatewayRouteTableId": s.transit_gateway_route_table_id(), "State": s.state().map(|s| s.as_str())})),
+        "CreationTime": time(a.creation_time()), "Tags": tags(a.tags()),
+    })
+}
+
+fn managed_prefix_list(l: &aws_sdk_ec2::types::ManagedPrefixList) -> Value {
+    json!({
+        "PrefixListId": l.prefix_list_id(), "PrefixListName": l.prefix_list_name(), "PrefixListArn": l.prefix_list_arn(),
+        "AddressFamily": l.address_family(), "OwnerId": l.owner_id(), "MaxEntries": l.max_entries(), "State": l.state().map(|s| s.as_str()),
+        "Version": l.version(), "Tags": tags(l.tags()),
+    })
+}
+
 fn permission(p: &aws_sdk_ec2::types::IpPermission) -> Value {
     json!({
         "IpProtocol": p.ip_protocol(),
@@ -339,6 +383,45 @@ pub async fn describe(
             request,
             |f| one(flow_log(f))
         ),
+        Kind::VpcPeeringConnection => pages!(
+            call,
+            "DescribeVpcPeeringConnections",
+            client.describe_vpc_peering_connections(),
+            vpc_peering_connections,
+            (5, 1000),
+            request,
+            |p| one(vpc_peering_connection(p))
+        ),
+        Kind::TransitGatewayAttachment => pages!(
+            call,
+            "DescribeTransitGatewayAttachments",
+            client.describe_transit_gateway_attachments(),
+            transit_gateway_attachments,
+            (5, 1000),
+            request,
+            |a| one(transit_gateway_attachment(a))
+        ),
+        // Not paginated: one call returns every gateway.
+        Kind::VpnGateway => {
+            let mut builder = client.describe_vpn_gateways();
+            for (name, values) in &request.filters {
+                builder = builder.filters(
+                    Filter::builder()
+                        .name(name)
+                        .set_values(Some(values.clone()))
+                        .build(),
+                );
+            }
+            call.permit("DescribeVpnGateways").await;
+            let out = builder
+                .send()
+                .await
+                .map_err(|e| LiveError::from_sdk(e).during("DescribeVpnGateways"))?;
+            out.vpn_gateways()
+                .iter()
+                .map(|g| object(vpn_gateway(g)))
+                .collect()
+        }
         other => unreachable!("{other:?} is not an EC2 list call"),
     })
 }
@@ -473,4 +556,78 @@ pub async fn ebs_defaults(call: &Call<'_>, extra: bool) -> Result<Value, LiveErr
         }
     }
     Ok(object(out))
+}
+
+/// Managed prefix lists (the account's and AWS's); with `request.extra`, each one's entries too
+/// (paginated calls per list, [`super::PER_RESOURCE_CALLS`] lists at once: only when an entry
+/// column is used).
+pub async fn prefix_lists(
+    call: &Call<'_>,
+    request: &ApiRequest,
+) -> Result<Vec<(Kind, Value)>, LiveError> {
+    let client = call.account.ec2(call.region);
+    let lists = pages!(
+        call,
+        "DescribeManagedPrefixLists",
+        client.describe_managed_prefix_lists(),
+        prefix_lists,
+        (1, 100),
+        request,
+        |l| std::iter::once(object(managed_prefix_list(l)))
+    );
+    if !request.extra {
+        return Ok(lists
+            .into_iter()
+            .map(|l| (Kind::ManagedPrefixList, l))
+            .collect());
+    }
+    let ids: Vec<String> = lists
+        .iter()
+        .map(|l| l["PrefixListId"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let entries: Vec<Value> = futures::stream::iter(ids)
+        .map(|id| {
+            let client = client.clone();
+            async move {
+                let mut entries = Vec::new();
+                let mut token: Option<String> = None;
+                loop {
+                    call.permit("GetManagedPrefixListEntries").await;
+                    let page = client
+                        .get_managed_prefix_list_entries()
+                        .prefix_list_id(&id)
+                        .max_results(100)
+                        .set_next_token(token.take())
+                        .send()
+                        .await
+                        .map_err(|e| {
+                            LiveError::from_sdk(e).during("GetManagedPrefixListEntries")
+                        })?;
+                    entries.extend(page.entries().iter().map(|e| {
+                        object(json!({"Cidr": e.cidr(), "Description": e.description()}))
+                    }));
+                    token = page
+                        .next_token()
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string);
+                    if token.is_none() {
+                        break;
+                    }
+                }
+                Ok::<_, LiveError>(json!({"PrefixListId": id, "Entries": entries}))
+            }
+        })
+        .buffered(super::PER_RESOURCE_CALLS)
+        .try_collect()
+        .await?;
+    Ok(entries
+        .into_iter()
+        .zip(lists)
+        .flat_map(|(e, l)| {
+            [
+                (Kind::ManagedPrefixListEntries, e),
+                (Kind::ManagedPrefixList, l),
+            ]
+        })
+        .collect())
 }

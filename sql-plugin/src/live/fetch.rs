@@ -62,6 +62,7 @@ async fn fetch_once(
         [Kind::Role | Kind::Policy, ..] => iam::authorization_details(call, kinds).await?,
         [Kind::Trail] => cloudtrail::trails(call, request.extra).await?,
         [Kind::Snapshot] => ec2::snapshots(call, request).await?,
+        [Kind::ManagedPrefixList] => ec2::prefix_lists(call, request).await?,
         [Kind::EbsDefaults] => tagged(
             Kind::EbsDefaults,
             vec![ec2::ebs_defaults(call, request.extra).await?],

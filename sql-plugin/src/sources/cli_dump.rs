@@ -290,6 +290,27 @@ mod tests {
     }
 
     #[test]
+    fn prefix_list_entries_are_linked_by_file_name_or_refused() {
+        let inv = load_one(
+            "111122223333/us-east-1/get-managed-prefix-list-entries.pl-0abc.json",
+            json!({"Entries": [{"Cidr": "10.0.0.0/8"}], "NextToken": null}),
+        )
+        .unwrap();
+        assert_eq!(inv.of(Kind::ManagedPrefixListEntries)[0].id(), "pl-0abc");
+        let err = load_one(
+            "111122223333/us-east-1/entries.json",
+            json!({"Entries": [{"Cidr": "10.0.0.0/8"}]}),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("entries.json: field PrefixListId: missing from get-managed-prefix-list-entries output")
+                && err.contains("get-managed-prefix-list-entries.<id>.json"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn ebs_defaults_from_two_outputs_make_one_resource() {
         let mut b = InventoryBuilder::default();
         let p = Path::new("111122223333/us-east-1/a.json");

@@ -256,6 +256,14 @@ fn mend(kind: Kind, data: &mut Map<String, Value>, ci: &Value) {
                 data.insert("FlowLogStatus".into(), Value::String("ACTIVE".into()));
             }
         }
+        // The CloudFormation-registry model: `Arn`, and the entries with the list.
+        Kind::ManagedPrefixList => {
+            if at(data, "PrefixListArn").is_none()
+                && let Some(arn) = at(data, "Arn")
+            {
+                data.insert("PrefixListArn".into(), arn);
+            }
+        }
         // Config records the template with its default version's data: one version.
         Kind::LaunchTemplateVersion => {
             let mut version = Map::new();
@@ -373,6 +381,43 @@ mod tests {
                 .str_at("MetadataOptions.HttpTokens"),
             Some("required")
         );
+    }
+
+    #[test]
+    fn connection_items_load_in_the_describe_shape() {
+        let item = |rtype: &str, id: &str, configuration: Value| json!({"resourceType": rtype, "resourceId": id, "awsAccountId": "111122223333", "awsRegion": "us-east-1", "configurationItemStatus": "OK", "configuration": configuration, "tags": {"Name": id}});
+        let inv = load_one(json!({"configurationItems": [
+            item("AWS::EC2::VPCPeeringConnection", "pcx-1", json!({"vpcPeeringConnectionId": "pcx-1", "status": {"code": "active"}, "accepterVpcInfo": {"vpcId": "vpc-b", "cidrBlockSet": [{"cidrBlock": "10.1.0.0/16"}]}})),
+            item("AWS::EC2::VPNGateway", "vgw-1", json!({"vpnGatewayId": "vgw-1", "vpcAttachments": [{"vpcId": "vpc-a", "state": "attached"}]})),
+            item("AWS::EC2::TransitGatewayAttachment", "tgw-attach-1", json!({"transitGatewayAttachmentId": "tgw-attach-1", "association": {"transitGatewayRouteTableId": "tgw-rtb-1"}})),
+            // The CloudFormation-registry model, entries included.
+            item("AWS::EC2::PrefixList", "pl-1", json!({"PrefixListId": "pl-1", "Arn": "arn:aws:ec2:us-east-1:111122223333:prefix-list/pl-1", "Entries": [{"Cidr": "203.0.113.0/24"}]})),
+        ]}))
+        .unwrap();
+        let data = |kind| &inv.of(kind)[0].data;
+        assert_eq!(
+            data(Kind::VpcPeeringConnection)["AccepterVpcInfo"]["CidrBlockSet"][0]["CidrBlock"],
+            "10.1.0.0/16"
+        );
+        assert_eq!(
+            data(Kind::VpcPeeringConnection).str_at("Status.Code"),
+            Some("active")
+        );
+        assert_eq!(
+            data(Kind::VpnGateway)["VpcAttachments"][0]["State"],
+            "attached"
+        );
+        assert_eq!(
+            data(Kind::TransitGatewayAttachment).str_at("Association.TransitGatewayRouteTableId"),
+            Some("tgw-rtb-1")
+        );
+        let list = data(Kind::ManagedPrefixList);
+        assert_eq!(
+            list.str_at("PrefixListArn"),
+            Some("arn:aws:ec2:us-east-1:111122223333:prefix-list/pl-1")
+        );
+        assert_eq!(list["Entries"][0]["Cidr"], "203.0.113.0/24");
+        assert_eq!(list["Tags"], json!([{"Key": "Name", "Value": "pl-1"}]));
     }
 
     #[test]

@@ -17,9 +17,13 @@ mod iam_role;
 mod iam_role_policy_attachment;
 mod vpc;
 mod vpc_flow_log;
+mod vpc_managed_prefix_list_entry;
 mod vpc_network_acl_entry;
+mod vpc_peering_connection;
 mod vpc_route;
 mod vpc_subnet;
+mod vpc_transit_gateway_attachment;
+mod vpc_vpn_gateway;
 
 use crate::table::Table;
 
@@ -38,6 +42,10 @@ pub static TABLES: &[&Table] = &[
     &vpc_network_acl_entry::TABLE,
     &vpc_route::TABLE,
     &vpc_flow_log::TABLE,
+    &vpc_peering_connection::TABLE,
+    &vpc_vpn_gateway::TABLE,
+    &vpc_transit_gateway_attachment::TABLE,
+    &vpc_managed_prefix_list_entry::TABLE,
     &iam_role::TABLE,
     &iam_policy::TABLE,
     &iam_policy_statement::TABLE,

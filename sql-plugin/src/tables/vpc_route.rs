@@ -80,7 +80,7 @@ pub static TABLE: Table = Table {
         col(
             "gateway_id",
             Text,
-            "Target gateway: an internet gateway (igw-…), a virtual private gateway, or `local`.",
+            "Target gateway: an internet gateway (igw-…), a virtual private gateway (vgw-…, see vpc_vpn_gateway), or `local`.",
             |r| r.item.text("GatewayId"),
         ),
         col("nat_gateway_id", Text, "Target NAT gateway.", |r| {

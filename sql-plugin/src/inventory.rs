@@ -38,6 +38,15 @@ pub enum Kind {
     ManagedPrefixList,
     /// `get-managed-prefix-list-entries`, one per prefix list (its output does not name the list).
     ManagedPrefixListEntries,
+    /// An Application, Network or Gateway Load Balancer (`aws elbv2 describe-load-balancers`).
+    LoadBalancerV2,
+    /// An elbv2 listener (`describe-listeners`, one call per load balancer).
+    Listener,
+    TargetGroup,
+    /// `describe-target-health`, one per target group (its output does not name the group).
+    TargetHealth,
+    /// A Classic Load Balancer (`aws elb describe-load-balancers`).
+    ClassicLoadBalancer,
     Role,
     Policy,
     Trail,
@@ -51,8 +60,12 @@ pub struct Descriptor {
     /// The field that identifies a resource within an account and region (`""`: one per
     /// account and region).
     pub id_field: &'static str,
-    /// The `aws` CLI command whose output holds it; `posture snapshot` names its file after it.
+    /// The `aws` CLI command whose output holds it.
     pub command: &'static str,
+    /// The file stem `posture snapshot` writes it in (`<file>.json`, or `<file>.<id>.json` for a
+    /// [`CliOutput::One`] output, whose id then comes from the file name): the command, unless
+    /// two services share a command name (`elb` and `elbv2 describe-load-balancers`).
+    pub file: &'static str,
     pub output: CliOutput,
     /// The AWS Config resource type whose items fill it (None: Config does not record it).
     pub config_type: Option<&'static str>,
@@ -99,6 +112,11 @@ impl Kind {
         Kind::TransitGatewayAttachment,
         Kind::ManagedPrefixList,
         Kind::ManagedPrefixListEntries,
+        Kind::LoadBalancerV2,
+        Kind::Listener,
+        Kind::TargetGroup,
+        Kind::TargetHealth,
+        Kind::ClassicLoadBalancer,
         Kind::Role,
         Kind::Policy,
         Kind::Trail,
@@ -116,6 +134,7 @@ impl Kind {
             Descriptor {
                 id_field,
                 command,
+                file: command,
                 output,
                 config_type,
                 iam_actions,
@@ -271,6 +290,57 @@ impl Kind {
                 None,
                 &["ec2:GetManagedPrefixListEntries"],
             ),
+            Kind::LoadBalancerV2 => regional(
+                "LoadBalancerArn",
+                "describe-load-balancers",
+                List("LoadBalancers"),
+                Some("AWS::ElasticLoadBalancingV2::LoadBalancer"),
+                &["elasticloadbalancing:DescribeLoadBalancers"],
+            ),
+            // Read live one call per load balancer, so listing them too.
+            Kind::Listener => regional(
+                "ListenerArn",
+                "describe-listeners",
+                List("Listeners"),
+                Some("AWS::ElasticLoadBalancingV2::Listener"),
+                &[
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    "elasticloadbalancing:DescribeListeners",
+                ],
+            ),
+            // Reading target groups live reads their targets' health too, for the target
+            // columns. In the AWS Config API's resource types (not in its advanced-query schema).
+            Kind::TargetGroup => regional(
+                "TargetGroupArn",
+                "describe-target-groups",
+                List("TargetGroups"),
+                Some("AWS::ElasticLoadBalancingV2::TargetGroup"),
+                &[
+                    "elasticloadbalancing:DescribeTargetGroups",
+                    "elasticloadbalancing:DescribeTargetHealth",
+                ],
+            ),
+            // Identified by the group's `<name>.<id>` (see `Kind::id`): the last two segments
+            // of its ARN, so files are named describe-target-health.<name>.<id>.json.
+            Kind::TargetHealth => regional(
+                "TargetGroupArn",
+                "describe-target-health",
+                One("TargetHealthDescriptions"),
+                None,
+                &["elasticloadbalancing:DescribeTargetHealth"],
+            ),
+            // `aws elb describe-load-balancers`: the same command name as elbv2's, so its own
+            // file name.
+            Kind::ClassicLoadBalancer => Descriptor {
+                file: "elb-describe-load-balancers",
+                ..regional(
+                    "LoadBalancerName",
+                    "describe-load-balancers",
+                    List("LoadBalancerDescriptions"),
+                    Some("AWS::ElasticLoadBalancing::LoadBalancer"),
+                    &["elasticloadbalancing:DescribeLoadBalancers"],
+                )
+            },
             Kind::Role => Descriptor {
                 global: true,
                 ..regional(
@@ -334,10 +404,23 @@ impl Kind {
                 data.str_at("LaunchTemplateId").unwrap_or_default()
             );
         }
+        if self == Kind::TargetHealth {
+            return target_group_key(data.str_at("TargetGroupArn").unwrap_or_default());
+        }
         match self.descriptor().id_field {
             "" => String::new(),
             field => data.str_at(field).unwrap_or_default().to_string(),
         }
+    }
+}
+
+/// How a target group's health is found: `<name>.<id>`, the last two segments of its ARN
+/// (`…:targetgroup/web/6e7f8a9b0c1d2e3f` → `web.6e7f8a9b0c1d2e3f`); text that is no target
+/// group ARN (an id taken from a file name) as it is.
+pub fn target_group_key(arn: &str) -> String {
+    match arn.split_once(":targetgroup/") {
+        Some((_, path)) => path.replace('/', "."),
+        None => arn.to_string(),
     }
 }
 

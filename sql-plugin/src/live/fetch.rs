@@ -1,8 +1,8 @@
 //! Fetching: the resources of a table's kinds in one (account, region), through the calls of
-//! [`ec2`](super::ec2), [`iam`](super::iam) and [`cloudtrail`](super::cloudtrail), as
+//! [`ec2`](super::ec2), [`elb`](super::elb), [`iam`](super::iam) and [`cloudtrail`](super::cloudtrail), as
 //! canonical resources.
 
-use super::{ApiRequest, Call, LiveError, Notice, cloudtrail, ec2, iam};
+use super::{ApiRequest, Call, LiveError, Notice, cloudtrail, ec2, elb, iam};
 use crate::inventory::{Kind, Resource};
 
 /// The resources of `kinds` in one (account, region), with the request's filters (without
@@ -63,6 +63,13 @@ async fn fetch_once(
         [Kind::Trail] => cloudtrail::trails(call, request.extra).await?,
         [Kind::Snapshot] => ec2::snapshots(call, request).await?,
         [Kind::ManagedPrefixList] => ec2::prefix_lists(call, request).await?,
+        [Kind::LoadBalancerV2] => tagged(Kind::LoadBalancerV2, elb::load_balancers(call).await?),
+        [Kind::Listener] => tagged(Kind::Listener, elb::listeners(call).await?),
+        [Kind::TargetGroup] => elb::target_groups(call, request).await?,
+        [Kind::ClassicLoadBalancer] => tagged(
+            Kind::ClassicLoadBalancer,
+            elb::classic_load_balancers(call).await?,
+        ),
         [Kind::EbsDefaults] => tagged(
             Kind::EbsDefaults,
             vec![ec2::ebs_defaults(call, request.extra).await?],

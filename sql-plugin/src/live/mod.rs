@@ -10,7 +10,7 @@
 //! - [`crate::Table`]: per table, what it reads and which columns and filters become API parameters;
 //! - [`scan`]: the DataFusion provider and plan;
 //! - [`fetch`]: a table's kinds in one (account, region);
-//! - [`ec2`], [`iam`], [`cloudtrail`]: the calls, and SDK types → canonical JSON;
+//! - [`ec2`], [`elb`], [`iam`], [`cloudtrail`]: the calls, and SDK types → canonical JSON;
 //! - [`snapshot`]: everything fetched, written in the offline layout;
 //! - [`RunCache`]: one fetch per (account, region, kinds, request) for the scans of one run.
 //!
@@ -20,6 +20,7 @@
 mod cache;
 mod cloudtrail;
 mod ec2;
+mod elb;
 mod fetch;
 mod iam;
 mod limiter;
@@ -80,6 +81,8 @@ pub struct Account {
     config: SdkConfig,
     ec2: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
     cloudtrail: Mutex<HashMap<String, aws_sdk_cloudtrail::Client>>,
+    elbv2: Mutex<HashMap<String, aws_sdk_elasticloadbalancingv2::Client>>,
+    elb: Mutex<HashMap<String, aws_sdk_elasticloadbalancing::Client>>,
     iam: aws_sdk_iam::Client,
 }
 
@@ -443,6 +446,8 @@ impl Account {
             config,
             ec2: Mutex::default(),
             cloudtrail: Mutex::default(),
+            elbv2: Mutex::default(),
+            elb: Mutex::default(),
             iam,
         }
     }
@@ -472,6 +477,26 @@ impl Account {
         client(&self.ec2, region, || {
             aws_sdk_ec2::Client::from_conf(
                 aws_sdk_ec2::config::Builder::from(&self.config)
+                    .region(Region::new(region.to_string()))
+                    .build(),
+            )
+        })
+    }
+
+    fn elbv2(&self, region: &str) -> aws_sdk_elasticloadbalancingv2::Client {
+        client(&self.elbv2, region, || {
+            aws_sdk_elasticloadbalancingv2::Client::from_conf(
+                aws_sdk_elasticloadbalancingv2::config::Builder::from(&self.config)
+                    .region(Region::new(region.to_string()))
+                    .build(),
+            )
+        })
+    }
+
+    fn elb(&self, region: &str) -> aws_sdk_elasticloadbalancing::Client {
+        client(&self.elb, region, || {
+            aws_sdk_elasticloadbalancing::Client::from_conf(
+                aws_sdk_elasticloadbalancing::config::Builder::from(&self.config)
                     .region(Region::new(region.to_string()))
                     .build(),
             )

@@ -1,5 +1,5 @@
 //! `posture snapshot`: everything the tables read, fetched live and written in the offline
-//! layout (`<account>/<region>/<aws cli command>.json`), so `--inventory DIR` answers later.
+//! layout (`<account>/<region>/<aws cli command>.json`, named by each kind's descriptor), so `--inventory DIR` answers later.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -111,21 +111,21 @@ fn files<'a>(resources: impl Iterator<Item = &'a Resource>) -> BTreeMap<String, 
         match kind.output {
             CliOutput::List(_) | CliOutput::Reservations => {
                 lists
-                    .entry((kind.command, kind.output))
+                    .entry((kind.file, kind.output))
                     .or_default()
                     .push(data);
             }
             CliOutput::One(_) => {
-                files.insert(format!("{}.{}.json", kind.command, r.id()), data);
+                files.insert(format!("{}.{}.json", kind.file, r.id()), data);
             }
             CliOutput::Fields(_) => {
-                files.insert(format!("{}.json", kind.command), data);
+                files.insert(format!("{}.json", kind.file), data);
             }
         }
     }
-    for ((command, output), items) in lists {
+    for ((file, output), items) in lists {
         let entry = files
-            .entry(format!("{command}.json"))
+            .entry(format!("{file}.json"))
             .or_insert_with(|| json!({}));
         match output {
             // One reservation holds them all: posture does not read reservations.
@@ -135,4 +135,43 @@ fn files<'a>(resources: impl Iterator<Item = &'a Resource>) -> BTreeMap<String, 
         }
     }
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_gets_its_own_file_even_where_commands_share_a_name() {
+        let r = |kind, data: Value| Resource::new(kind, "111122223333", "us-east-1", data);
+        let arn = "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/web/6e7f";
+        let resources = [
+            r(Kind::LoadBalancerV2, json!({"LoadBalancerArn": "arn:lb"})),
+            r(
+                Kind::ClassicLoadBalancer,
+                json!({"LoadBalancerName": "old"}),
+            ),
+            r(
+                Kind::TargetHealth,
+                json!({"TargetGroupArn": arn, "TargetHealthDescriptions": []}),
+            ),
+        ];
+        let files = files(resources.iter());
+        assert_eq!(
+            files.keys().collect::<Vec<_>>(),
+            [
+                "describe-load-balancers.json",
+                "describe-target-health.web.6e7f.json",
+                "elb-describe-load-balancers.json"
+            ]
+        );
+        assert_eq!(
+            files["describe-load-balancers.json"],
+            json!({"LoadBalancers": [{"LoadBalancerArn": "arn:lb"}]})
+        );
+        assert_eq!(
+            files["elb-describe-load-balancers.json"],
+            json!({"LoadBalancerDescriptions": [{"LoadBalancerName": "old"}]})
+        );
+    }
 }

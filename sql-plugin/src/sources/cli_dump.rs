@@ -17,7 +17,12 @@ const IGNORED: &[&str] = &[
     "IsTruncated",
     "UserDetailList",
     "GroupDetailList",
+    "NextMarker",
 ];
+
+/// The keys of one-resource outputs that hold a list: anything else there is an error, not
+/// a resource with nothing read.
+const LIST_OUTPUTS: &[&str] = &["TargetHealthDescriptions", "Entries"];
 
 pub fn load(
     value: &Value,
@@ -73,8 +78,11 @@ pub fn load(
             }
             CliOutput::One(key) if object.contains_key(key) => {
                 recognised = true;
+                if LIST_OUTPUTS.contains(&key) {
+                    as_list(object.get(key).unwrap_or(&Value::Null), key, shown)?;
+                }
                 let mut data = object.clone();
-                let id = one_id(&data, descriptor.id_field, descriptor.command, shown)?;
+                let id = one_id(kind, &data, shown)?;
                 data.insert(descriptor.id_field.into(), Value::String(id));
                 let r = resource(kind, &Value::Object(data), builder);
                 builder.add_from(shown, r);
@@ -112,15 +120,28 @@ fn as_list<'v>(v: &'v Value, field: &str, shown: &Path) -> Result<&'v Vec<Value>
 }
 
 /// The id of a one-resource output (`describe-snapshot-attribute`, `get-trail-status`), which
-/// not every such output carries: its id field (a trail's name may be its ARN), else the file
-/// name `<command>.<id>.json`, as `posture snapshot` writes it.
+/// not every such output carries: its id field (a trail's name may be its ARN; a target group's
+/// ARN is kept whole), else the file name `<file>.<id>.json`, as `posture snapshot` writes it.
 fn one_id(
+    kind: Kind,
     output: &serde_json::Map<String, Value>,
-    id_field: &str,
-    command: &str,
     shown: &Path,
 ) -> Result<String, Error> {
+    let descriptor = kind.descriptor();
+    let (id_field, command, file) = (descriptor.id_field, descriptor.command, descriptor.file);
+    // A target group is known by `<name>.<id>`, the last two segments of its ARN.
+    let (id_pattern, well_formed): (&str, fn(&str) -> bool) = if kind == Kind::TargetHealth {
+        ("<target-group-name>.<target-group-id>", |id| {
+            id.split_once('.')
+                .is_some_and(|(name, id)| !name.is_empty() && !id.is_empty() && !id.contains('.'))
+        })
+    } else {
+        ("<id>", |id| !id.is_empty())
+    };
     if let Some(id) = output.get(id_field).and_then(Value::as_str) {
+        if kind == Kind::TargetHealth {
+            return Ok(id.to_string());
+        }
         return Ok(id.rsplit('/').next().unwrap_or(id).to_string());
     }
     let stem = shown
@@ -128,15 +149,15 @@ fn one_id(
         .and_then(|s| s.to_str())
         .unwrap_or_default();
     match stem
-        .strip_prefix(command)
+        .strip_prefix(file)
         .and_then(|rest| rest.strip_prefix('.'))
     {
-        Some(id) if !id.is_empty() => Ok(id.to_string()),
+        Some(id) if well_formed(id) => Ok(id.to_string()),
         _ => Err(Error::Field {
             path: shown.to_path_buf(),
             field: id_field.to_string(),
             reason: format!(
-                "missing from {command} output, which does not say which resource it describes: add \"{id_field}\": \"<id>\" or name the file {command}.<id>.json"
+                "missing from {command} output, which does not say which resource it describes: add \"{id_field}\": \"<id>\" or name the file {file}.{id_pattern}.json"
             ),
         }),
     }
@@ -308,6 +329,75 @@ mod tests {
                 && err.contains("get-managed-prefix-list-entries.<id>.json"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn target_health_is_linked_by_file_name_or_arn_or_refused() {
+        let dir = "111122223333/us-east-1";
+        let health = json!({"TargetHealthDescriptions": [{"Target": {"Id": "i-1", "Port": 80}}]});
+        let inv = load_one(
+            &format!("{dir}/describe-target-health.web-8080.6e7f8a9b0c1d2e3f.json"),
+            health.clone(),
+        )
+        .unwrap();
+        assert_eq!(
+            inv.of(Kind::TargetHealth)[0].id(),
+            "web-8080.6e7f8a9b0c1d2e3f"
+        );
+        // A group ARN in the output names the group whatever the file's name, kept whole.
+        let arn = "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/web-8080/6e7f8a9b0c1d2e3f";
+        let mut named = health.clone();
+        named["TargetGroupArn"] = json!(arn);
+        let inv = load_one(&format!("{dir}/health.json"), named).unwrap();
+        let resource = &inv.of(Kind::TargetHealth)[0];
+        assert_eq!(resource.id(), "web-8080.6e7f8a9b0c1d2e3f");
+        assert_eq!(resource.data["TargetGroupArn"], arn);
+        // No group: the file name must give `<name>.<id>`.
+        for file in [
+            "health.json",
+            "describe-target-health.json",
+            "describe-target-health.web-8080.json",
+            "describe-target-health.a.b.c.json",
+        ] {
+            let err = load_one(&format!("{dir}/{file}"), health.clone())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(&format!(
+                    "{dir}/{file}: field TargetGroupArn: missing from describe-target-health output"
+                )) && err
+                    .contains("describe-target-health.<target-group-name>.<target-group-id>.json"),
+                "{err}"
+            );
+        }
+        let err = load_one(
+            &format!("{dir}/describe-target-health.web-8080.6e7f8a9b0c1d2e3f.json"),
+            json!({"TargetHealthDescriptions": {"Target": {"Id": "i-1"}}}),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("field TargetHealthDescriptions: expected a list"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn both_load_balancer_outputs_are_recognised_in_any_file() {
+        let dir = "111122223333/us-east-1";
+        let inv = load_one(
+            &format!("{dir}/lbs.json"),
+            json!({"LoadBalancerDescriptions": [{"LoadBalancerName": "old"}], "NextMarker": null}),
+        )
+        .unwrap();
+        assert_eq!(inv.of(Kind::ClassicLoadBalancer)[0].id(), "old");
+        let inv = load_one(
+            &format!("{dir}/elb-describe-load-balancers.json"),
+            json!({"LoadBalancers": [{"LoadBalancerArn": "arn:lb"}]}),
+        )
+        .unwrap();
+        assert_eq!(inv.of(Kind::LoadBalancerV2)[0].id(), "arn:lb");
+        assert!(inv.of(Kind::ClassicLoadBalancer).is_empty());
     }
 
     #[test]

@@ -264,6 +264,38 @@ fn mend(kind: Kind, data: &mut Map<String, Value>, ci: &Value) {
                 data.insert("PrefixListArn".into(), arn);
             }
         }
+        // The CloudFormation-registry model names the group `Name`.
+        Kind::TargetGroup => {
+            if at(data, "TargetGroupName").is_none()
+                && let Some(name) = at(data, "Name")
+            {
+                data.insert("TargetGroupName".into(), name);
+            }
+        }
+        // Classic Load Balancer items name acronym fields as Java beans do (`dnsname`, `vpcid`,
+        // `sslcertificateId`), or recased from the API (`dNSName`, `vPCId`).
+        Kind::ClassicLoadBalancer => {
+            for (canonical, variants) in [
+                ("DNSName", &["Dnsname", "DNSname", "DnsName"][..]),
+                ("VPCId", &["Vpcid", "VpcId", "VPCid"][..]),
+            ] {
+                if at(data, canonical).is_none()
+                    && let Some(v) = variants.iter().find_map(|k| at(data, k))
+                {
+                    data.insert(canonical.into(), v);
+                }
+            }
+            if let Some(Value::Array(listeners)) = data.get_mut("ListenerDescriptions") {
+                for listener in listeners.iter_mut().filter_map(|l| l.get_mut("Listener")) {
+                    if let Value::Object(l) = listener
+                        && !l.contains_key("SSLCertificateId")
+                        && let Some(v) = l.remove("SslcertificateId")
+                    {
+                        l.insert("SSLCertificateId".into(), v);
+                    }
+                }
+            }
+        }
         // Config records the template with its default version's data: one version.
         Kind::LaunchTemplateVersion => {
             let mut version = Map::new();
@@ -418,6 +450,53 @@ mod tests {
         );
         assert_eq!(list["Entries"][0]["Cidr"], "203.0.113.0/24");
         assert_eq!(list["Tags"], json!([{"Key": "Name", "Value": "pl-1"}]));
+    }
+
+    #[test]
+    fn load_balancer_items_load_in_the_describe_shape() {
+        let item = |rtype: &str, id: &str, configuration: Value| json!({"resourceType": rtype, "resourceId": id, "awsAccountId": "111122223333", "awsRegion": "us-east-1", "configurationItemStatus": "OK", "configuration": configuration, "tags": {}});
+        let lb = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/web/1";
+        let tg = "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/web/2";
+        let inv = load_one(json!({"configurationItems": [
+            item("AWS::ElasticLoadBalancingV2::LoadBalancer", lb, json!({"loadBalancerArn": lb, "dNSName": "web.example", "state": {"code": "active"}, "availabilityZones": [{"zoneName": "us-east-1a", "subnetId": "subnet-1"}], "securityGroups": ["sg-1"]})),
+            // The CloudFormation-registry model.
+            item("AWS::ElasticLoadBalancingV2::Listener", "l-1", json!({"ListenerArn": "l-1", "LoadBalancerArn": lb, "Port": 443, "DefaultActions": [{"Type": "forward", "TargetGroupArn": tg}]})),
+            item("AWS::ElasticLoadBalancingV2::TargetGroup", tg, json!({"TargetGroupArn": tg, "Name": "web", "TargetType": "instance"})),
+            // Java-bean names, and the API's recased.
+            item("AWS::ElasticLoadBalancing::LoadBalancer", "old", json!({"loadBalancerName": "old", "dnsname": "old.example", "vpcid": "vpc-1", "listenerDescriptions": [{"listener": {"protocol": "HTTPS", "loadBalancerPort": 443, "sslcertificateId": "cert"}}], "instances": [{"instanceId": "i-1"}]})),
+            item("AWS::ElasticLoadBalancing::LoadBalancer", "older", json!({"loadBalancerName": "older", "dNSName": "older.example", "vPCId": "vpc-2"})),
+        ]}))
+        .unwrap();
+        let data = |kind| &inv.of(kind)[0].data;
+        let v2 = data(Kind::LoadBalancerV2);
+        assert_eq!(
+            (v2.str_at("DNSName"), v2.str_at("State.Code")),
+            (Some("web.example"), Some("active"))
+        );
+        assert_eq!(v2["AvailabilityZones"][0]["SubnetId"], "subnet-1");
+        assert_eq!(
+            data(Kind::Listener)["DefaultActions"][0]["TargetGroupArn"],
+            tg
+        );
+        assert_eq!(
+            data(Kind::TargetGroup).str_at("TargetGroupName"),
+            Some("web")
+        );
+        let classic = inv.of(Kind::ClassicLoadBalancer);
+        let (old, older) = (&classic[0].data, &classic[1].data);
+        assert_eq!(
+            (old.str_at("DNSName"), old.str_at("VPCId")),
+            (Some("old.example"), Some("vpc-1"))
+        );
+        assert_eq!(
+            old["ListenerDescriptions"][0]["Listener"]["SSLCertificateId"],
+            "cert"
+        );
+        assert_eq!(old["Instances"][0]["InstanceId"], "i-1");
+        assert_eq!(
+            (older.str_at("DNSName"), older.str_at("VPCId")),
+            (Some("older.example"), Some("vpc-2"))
+        );
     }
 
     #[test]

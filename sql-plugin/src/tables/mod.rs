@@ -10,6 +10,12 @@ mod ec2_network_interface;
 mod ec2_regional_settings;
 mod ec2_security_group;
 mod ec2_security_group_rule;
+mod elb_listener;
+mod elb_load_balancer;
+mod elbv2_listener;
+mod elbv2_load_balancer;
+mod elbv2_target_group;
+mod elbv2_target_health;
 mod iam_instance_profile;
 mod iam_policy;
 mod iam_policy_statement;
@@ -46,6 +52,12 @@ pub static TABLES: &[&Table] = &[
     &vpc_vpn_gateway::TABLE,
     &vpc_transit_gateway_attachment::TABLE,
     &vpc_managed_prefix_list_entry::TABLE,
+    &elbv2_load_balancer::TABLE,
+    &elbv2_listener::TABLE,
+    &elbv2_target_group::TABLE,
+    &elbv2_target_health::TABLE,
+    &elb_load_balancer::TABLE,
+    &elb_listener::TABLE,
     &iam_role::TABLE,
     &iam_policy::TABLE,
     &iam_policy_statement::TABLE,

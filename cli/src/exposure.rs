@@ -81,17 +81,27 @@ pub fn print(
                 if !traits.is_empty() {
                     writeln!(out, "  traits: {}", escape_control(&traits.join(", ")))?;
                 }
-                let ports = list(&r["internet_reachable_ports"]);
-                if !ports.is_empty() {
-                    writeln!(
-                        out,
-                        "  reachable from the internet on: {}",
-                        escape_control(&ports.join(", "))
-                    )?;
+                for (label, key) in [
+                    ("reachable from the internet on", "internet_reachable_ports"),
+                    ("reachable from connected networks", "connected_networks"),
+                    ("reachable via", "reachable_via"),
+                ] {
+                    let items = list(&r[key]);
+                    if !items.is_empty() {
+                        writeln!(out, "  {label}: {}", escape_control(&items.join(", ")))?;
+                    }
                 }
                 writeln!(out, "  path: {}", text(&r["path"]))?;
                 for fix in list(&r["remediation"]) {
                     writeln!(out, "  fix {}", escape_control(fix))?;
+                }
+                let projected = list(&r["projected_severity"]);
+                if !projected.is_empty() {
+                    writeln!(
+                        out,
+                        "  severity once fixed: {}",
+                        escape_control(&projected.join(", "))
+                    )?;
                 }
                 writeln!(out)?;
             }
@@ -130,13 +140,16 @@ fn html(rows: &[Map<String, Value>]) -> String {
         };
         body.push_str(&format!(
             "<section><h2><span class=\"sev {sev}\">{sev}</span> {id} <small>{account} {region}</small></h2>\
-             <p><b>Traits:</b> {traits}</p><p><b>Reachable from the internet on:</b> {ports}</p><p><b>Path:</b> {path}</p><ul>{fixes}</ul></section>",
+             <p><b>Traits:</b> {traits}</p><p><b>Reachable from the internet on:</b> {ports}</p><p><b>Reachable via:</b> {via}</p><p><b>Connected networks:</b> {networks}</p><p><b>Path:</b> {path}</p><ul>{fixes}</ul><p><b>Severity once fixed:</b> {projected}</p></section>",
             sev = s("severity"),
             id = s("instance_id"),
             account = s("account_id"),
             region = s("region"),
             traits = esc(&list(&r["traits"]).join(", ")),
             ports = esc(&list(&r["internet_reachable_ports"]).join(", ")),
+            via = esc(&list(&r["reachable_via"]).join(", ")),
+            networks = esc(&list(&r["connected_networks"]).join(", ")),
+            projected = esc(&list(&r["projected_severity"]).join(", ")),
             path = s("path"),
             fixes = items("remediation"),
         ));

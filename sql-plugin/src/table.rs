@@ -4,7 +4,6 @@
 //! `(name, type, description, getter)` lines.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -155,22 +154,16 @@ fn tags_builder() -> MapBuilder<StringBuilder, StringBuilder> {
 }
 
 impl Table {
-    /// The Arrow schema; each field carries its description as `description` metadata.
+    /// The Arrow schema. Descriptions stay in [`Table`], not in field metadata: DataFusion 55
+    /// rejects a union of columns whose metadata differ ("Physical input schema should be the
+    /// same as the one converted from logical input schema"), as views over several tables do.
     pub fn schema(&self) -> SchemaRef {
         let fields: Vec<Field> = self
             .columns
             .iter()
-            .map(|c| {
-                Field::new(c.name, c.ty.data_type(), true).with_metadata(HashMap::from([(
-                    "description".to_string(),
-                    c.description.to_string(),
-                )]))
-            })
+            .map(|c| Field::new(c.name, c.ty.data_type(), true))
             .collect();
-        Arc::new(Schema::new(fields).with_metadata(HashMap::from([(
-            "description".to_string(),
-            self.description.to_string(),
-        )])))
+        Arc::new(Schema::new(fields))
     }
 
     pub fn column(&self, name: &str) -> Option<&Column> {

@@ -39,7 +39,9 @@ fn strings(v: &Value) -> Vec<&str> {
         .unwrap_or_default()
 }
 
-fn verdict_estate() -> Inventory {
+/// The estate of the first `ec2_instance_not_internet_reachable` case whose name starts with
+/// `name`.
+fn verdict_estate(name: &str) -> Inventory {
     let table: Value = serde_json::from_str(
         &std::fs::read_to_string(repo("tests/fixtures/verdicts.json")).unwrap(),
     )
@@ -48,7 +50,10 @@ fn verdict_estate() -> Inventory {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["control"] == "ec2_instance_not_internet_reachable")
+        .find(|c| {
+            c["control"] == "ec2_instance_not_internet_reachable"
+                && c["name"].as_str().unwrap().starts_with(name)
+        })
         .unwrap();
     let files: Vec<(String, String)> = case["files"]
         .as_object()
@@ -64,9 +69,12 @@ fn verdict_estate() -> Inventory {
     .unwrap()
 }
 
+const DIRECT: &str = "public IP without an internet-gateway route";
+const PATHS: &str = "paths through load balancers";
+
 #[test]
 fn ports_and_paths_follow_route_acl_and_groups() {
-    let rows = exposure(verdict_estate());
+    let rows = exposure(verdict_estate(DIRECT));
     // A lower-numbered NACL deny on 22 wins over the later allow: only 443 gets through.
     let nacl = row(&rows, "i-nacl");
     assert_eq!(strings(&nacl["internet_reachable_ports"]), ["tcp/443-443"]);
@@ -127,7 +135,7 @@ fn ports_and_paths_follow_route_acl_and_groups() {
 
 #[test]
 fn severity_ranks_traits_as_documented() {
-    let rows = exposure(verdict_estate());
+    let rows = exposure(verdict_estate(DIRECT));
     let severity = |id: &str| row(&rows, id)["severity"].as_str().unwrap().to_string();
     // Internet-reachable without IMDSv1 or an admin role: high.
     assert_eq!(severity("i-two-sgs"), "high");
@@ -159,4 +167,124 @@ fn severity_ranks_traits_as_documented() {
             "{r:?}"
         );
     }
+}
+
+fn path(r: &Map<String, Value>) -> &str {
+    r["path"].as_str().unwrap()
+}
+
+#[test]
+fn load_balancers_forward_the_internet_to_private_targets() {
+    let rows = exposure(verdict_estate(PATHS));
+    // A private instance behind an internet-facing ALB whose group admits only 443, while the
+    // target group uses 8080: reachable on 8080, through the ALB and its listener.
+    let alb = row(&rows, "i-alb");
+    assert_eq!(alb["internet_reachable"], true);
+    assert_eq!(strings(&alb["internet_reachable_ports"]), ["tcp/8080-8080"]);
+    assert_eq!(
+        strings(&alb["reachable_via"]),
+        ["load_balancer tcp/8080-8080"]
+    );
+    assert!(
+        path(alb).contains("via alb-public (application, internet-facing; rtb-pub routes 0.0.0.0/0 to igw-1; sg-alb allows tcp 443 from 0.0.0.0/0) listener HTTPS 443 → tg-app → port 8080 admitted by sg-app allows tcp 8080 from sg-alb"),
+        "{alb:?}"
+    );
+    // Public, in a public subnet, same groups: the load balancer is its only way in (its group
+    // admits nothing from the world directly).
+    let public = row(&rows, "i-alb-public");
+    assert_eq!(
+        strings(&public["reachable_via"]),
+        ["load_balancer tcp/8080-8080"]
+    );
+    // Behind an internal ALB: nothing.
+    let internal = row(&rows, "i-internal");
+    assert_eq!(internal["internet_reachable"], false);
+    assert!(strings(&internal["reachable_via"]).is_empty());
+    // A Classic Load Balancer: the instance port.
+    let clb = row(&rows, "i-clb");
+    assert_eq!(
+        strings(&clb["reachable_via"]),
+        ["load_balancer tcp/8000-8000"]
+    );
+    assert!(
+        path(clb).contains("via clb-public (classic, internet-facing"),
+        "{clb:?}"
+    );
+    // An NLB without security groups, an IP target: the instance admits the NLB's subnet.
+    let nlb = row(&rows, "i-nlb");
+    assert_eq!(
+        strings(&nlb["reachable_via"]),
+        ["load_balancer tcp/443-443"]
+    );
+    assert!(
+        path(nlb).contains("tg-nlb → 10.0.2.14 → port 443 admitted by sg-nlb-target allows tcp 443 from 10.0.1.0/24"),
+        "{nlb:?}"
+    );
+    // Internet-reachable through a load balancer is the internet_reachable trait.
+    assert!(strings(&alb["traits"]).contains(&"internet_reachable"));
+}
+
+#[test]
+fn connected_networks_and_prefix_lists_are_resolved() {
+    let rows = exposure(verdict_estate(PATHS));
+    // A route to an active peering covers the rule's source: reachable from that network, not
+    // from the internet.
+    let peer = row(&rows, "i-peer");
+    assert_eq!(
+        (
+            peer["internet_reachable"].clone(),
+            peer["connected_network_reachable"].clone()
+        ),
+        (Value::Bool(false), Value::Bool(true))
+    );
+    assert_eq!(strings(&peer["connected_networks"]), ["pcx-1"]);
+    assert_eq!(strings(&peer["reachable_via"]), ["peering tcp/443-443"]);
+    assert!(
+        path(peer).contains("peering: rtb-priv routes 10.50.0.0/16 to pcx-1 → sg-peer allows tcp 443 from 10.50.0.0/16"),
+        "{peer:?}"
+    );
+    assert!(strings(&peer["traits"]).contains(&"connected_network_reachable"));
+    // A deleted peering carries nothing.
+    assert_eq!(
+        row(&rows, "i-old-peer")["connected_network_reachable"],
+        false
+    );
+    // A prefix-list source is its entries: 0.0.0.0/0 in the list opens the port to the world.
+    let pl = row(&rows, "i-pl");
+    assert_eq!(strings(&pl["reachable_via"]), ["direct tcp/22-22"]);
+    assert!(
+        path(pl).contains("sg-pl allows tcp 22 from pl-world (0.0.0.0/0)"),
+        "{pl:?}"
+    );
+    // A list whose entries were not read could hold anything: reachable, and the path says why.
+    let unread = row(&rows, "i-pl-unread");
+    assert_eq!(unread["internet_reachable"], true);
+    assert!(
+        path(unread).contains("sg-pl-unread allows tcp 22 from pl-unread (entries not read)"),
+        "{unread:?}"
+    );
+}
+
+#[test]
+fn projected_severity_is_the_severity_once_each_trait_is_fixed() {
+    let demo = exposure(Inventory::demo());
+    for r in &demo {
+        let traits = strings(&r["traits"]);
+        let projected = strings(&r["projected_severity"]);
+        assert_eq!(
+            traits.iter().map(|t| format!("{t}: ")).collect::<Vec<_>>(),
+            projected
+                .iter()
+                .map(|p| p[..=p.find(": ").unwrap() + 1].to_string())
+                .collect::<Vec<_>>(),
+            "one projection per trait: {r:?}"
+        );
+    }
+    // Reachable with IMDSv1 and an admin role: fixing either leaves it critical through the
+    // other; closing the path leaves the rest.
+    let jump = row(&demo, "i-50dfe9e0e1992dd9b");
+    assert_eq!(jump["severity"], "critical");
+    let projected = strings(&jump["projected_severity"]);
+    assert!(projected.contains(&"imdsv1: critical"), "{jump:?}");
+    assert!(projected.contains(&"internet_reachable: high"), "{jump:?}");
 }

@@ -114,8 +114,9 @@ fn the_imdsv1_query_returns_the_same_instances_from_both_formats() {
         .iter()
         .map(|r| r["instance_id"].as_str().unwrap())
         .collect();
-    // legacy-app, eu-jump, admin-box, metadata-off (endpoint disabled), old-build-agent (terminated)
-    assert_eq!(ids.len(), 5, "{ids:?}");
+    // legacy-app, eu-jump, admin-box, metadata-off (endpoint disabled), old-build-agent
+    // (terminated), shop-app-1 (behind shop-alb), partner-api (over the peering and the VPN)
+    assert_eq!(ids.len(), 7, "{ids:?}");
     assert_eq!(cli, config);
 }
 

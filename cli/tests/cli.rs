@@ -580,6 +580,19 @@ fn exposure_ranks_the_demo_instances_and_exits_1_on_critical() {
             && table.contains("  fix imdsv1: Require IMDSv2"),
         "{table}"
     );
+    // Each way in: shop-app-1 behind shop-alb, edge-proxy behind edge-nlb (an IP target),
+    // legacy-reports behind the Classic legacy-web, partner-api over a peering and a VPN.
+    for shown in [
+        "  path: via shop-alb (application, internet-facing;",
+        "  reachable via: load_balancer tcp/8080-8080",
+        "  path: via edge-nlb (network, internet-facing;",
+        "  path: via legacy-web (classic, internet-facing;",
+        "  reachable from connected networks: pcx-0a1b2c3d4e5f60718, vgw-0d4e5f6a7b8c9d0e1",
+        "  reachable via: peering tcp/443-443, vpn tcp/22-22",
+        "  severity once fixed: imdsv1: high, internet_reachable: medium",
+    ] {
+        assert!(table.contains(shown), "{shown} in {table}");
+    }
     let html = ok_or_alarm(&["exposure", "--demo", "--output", "html"]);
     assert!(
         html.starts_with("<!doctype html>")

@@ -3,7 +3,7 @@ title = "EC2 instances should not be reachable from the internet"
 severity = "high"
 resource_type = "AWS::EC2::Instance"
 trigger = "change"
-depends_on = ["AWS::EC2::SecurityGroup", "AWS::EC2::Subnet", "AWS::EC2::RouteTable", "AWS::EC2::NetworkAcl", "AWS::EC2::NetworkInterface", "AWS::ElasticLoadBalancing::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::EC2::PrefixList", "AWS::EC2::VPCPeeringConnection"]
+depends_on = ["AWS::EC2::SecurityGroup", "AWS::EC2::PrefixList", "AWS::EC2::NetworkInterface", "AWS::EC2::Subnet", "AWS::EC2::RouteTable", "AWS::EC2::NetworkAcl", "AWS::EC2::VPCPeeringConnection", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::ElasticLoadBalancing::LoadBalancer"]
 frameworks = ["exposure"]
 rationale = """
 An instance is reachable from the internet on a port when every layer lets the traffic through.

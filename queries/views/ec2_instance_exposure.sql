@@ -311,15 +311,19 @@ reachable as (
   union all
   select instance_id, account_id, region, via, network, unnest(ports) as port, via || ': ' || route as why from connected_paths
 ),
+-- Ports in numeric order (tcp/80-80 before tcp/443-443).
 reach as (
   select instance_id, account_id, region,
          bool_or(via in ('direct', 'load_balancer')) as internet_reachable,
-         array_sort(array_distinct(array_agg(port) filter (where via in ('direct', 'load_balancer')))) as ports,
-         array_sort(array_distinct(array_agg(via || ' ' || port))) as reachable_via,
+         array_distinct(array_agg(port order by port_protocol, port_from) filter (where via in ('direct', 'load_balancer'))) as ports,
+         array_distinct(array_agg(via || ' ' || port order by via, port_protocol, port_from)) as reachable_via,
          bool_or(network is not null) as connected_network_reachable,
          array_sort(array_distinct(array_agg(network) filter (where network is not null))) as connected_networks,
          array_to_string(array_sort(array_distinct(array_agg(why))), '; ') as path
-  from reachable
+  from (
+    select *, split_part(port, '/', 1) as port_protocol, try_cast(split_part(split_part(port, '/', 2), '-', 1) as bigint) as port_from
+    from reachable
+  )
   group by instance_id, account_id, region
 ),
 unreachable as (

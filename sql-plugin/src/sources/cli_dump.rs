@@ -329,6 +329,13 @@ mod tests {
                 && err.contains("get-managed-prefix-list-entries.<id>.json"),
             "{err}"
         );
+        let err = load_one(
+            "111122223333/us-east-1/get-managed-prefix-list-entries.pl-0abc.json",
+            json!({"Entries": {"Cidr": "10.0.0.0/8"}}),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("field Entries: expected a list"), "{err}");
     }
 
     #[test]

@@ -67,7 +67,7 @@ fn json_output_is_one_array_of_rows_and_equal_for_both_formats() {
     .unwrap();
     let bundled: Value =
         serde_json::from_str(&ok(&["query", "--demo", "-o", "json", IMDSV1])).unwrap();
-    assert_eq!(from_cli.as_array().unwrap().len(), 5);
+    assert_eq!(from_cli.as_array().unwrap().len(), 7);
     assert!(
         from_cli.as_array().unwrap().iter().all(|r| r
             .as_object()

@@ -414,6 +414,122 @@ async fn live_offline_and_snapshot_give_the_same_rows_and_findings() {
         assert!(file.exists(), "{}", file.display());
     }
 
+    // Issue 17's tables. moto implements Auto Scaling. moto's ListFindings answers with its
+    // findings queue verbatim: the estate queues findings in the ListFindings response shape of
+    // the Amazon Inspector API reference (moto_estate.py, inspector_finding), so this proves the
+    // SDK's deserializer and posture's mapping on that documented shape. moto 5.2.5 does not
+    // implement DescribeInstanceInformation or DescribeInstancePatchStates (500): the moto_server
+    // here (tests/fixtures/moto_server.py) answers them in the documented response shape for the
+    // instances the estate tags as managed; everything else is moto's.
+    let (public, private) = (&made["optional"], &made["required"]);
+    let groups = moto.query(&["query", "-o", "json", "--regions", "us-east-1", "select g.auto_scaling_group_name, g.instance_ids, g.target_group_arns, g.subnet_ids, c.launch_configuration_name, c.http_tokens, c.associate_public_ip_address, c.iam_instance_profile from autoscaling_group g join autoscaling_launch_configuration c using (launch_configuration_name)"]);
+    assert_eq!(groups.len(), 1, "{groups:?}");
+    assert_eq!(
+        (
+            &groups[0]["auto_scaling_group_name"],
+            &groups[0]["instance_ids"],
+            &groups[0]["target_group_arns"]
+        ),
+        (
+            &serde_json::json!("shop-asg"),
+            &serde_json::json!([private[0]]),
+            &serde_json::json!([made["app_target_group"]])
+        )
+    );
+    assert_eq!(
+        (
+            &groups[0]["http_tokens"],
+            &groups[0]["associate_public_ip_address"],
+            &groups[0]["iam_instance_profile"]
+        ),
+        (
+            &serde_json::json!("optional"),
+            &serde_json::json!(true),
+            &serde_json::json!("reader")
+        )
+    );
+    let unused = moto.query(&["query", "-o", "json", "--regions", "us-east-1", "select http_tokens, associate_public_ip_address, http_put_response_hop_limit from autoscaling_launch_configuration where launch_configuration_name = 'shop-lc-v2'"]);
+    assert_eq!(
+        unused,
+        [
+            serde_json::json!({"http_tokens": "required", "associate_public_ip_address": false, "http_put_response_hop_limit": 2})
+        ]
+    );
+    let vulnerabilities = moto.query(&["query", "-o", "json", "--regions", "us-east-1,eu-west-1", "select instance_id, vulnerability_id, severity, status, exploit_available, attack_vector_network, packages, inspector_score, region from inspector_finding order by finding_arn"]);
+    let finding = |instance: &Value,
+                   cve: &str,
+                   severity: &str,
+                   status: &str,
+                   exploit: bool,
+                   network: bool,
+                   package: &str,
+                   score: f64| {
+        serde_json::json!({"instance_id": instance, "vulnerability_id": cve, "severity": severity, "status": status, "exploit_available": exploit, "attack_vector_network": network, "packages": [package], "inspector_score": score, "region": "us-east-1"})
+    };
+    assert_eq!(
+        vulnerabilities,
+        [
+            finding(
+                &public[0],
+                "CVE-2024-6387",
+                "CRITICAL",
+                "ACTIVE",
+                true,
+                true,
+                "openssh@8.7p1",
+                9.8
+            ),
+            finding(
+                &public[1],
+                "CVE-2024-6387",
+                "CRITICAL",
+                "ACTIVE",
+                false,
+                true,
+                "openssh@8.7p1",
+                9.8
+            ),
+            finding(
+                &public[0],
+                "CVE-2023-48795",
+                "HIGH",
+                "CLOSED",
+                true,
+                true,
+                "openssh@8.7p1",
+                7.5
+            ),
+            finding(
+                &private[0],
+                "CVE-2024-1086",
+                "HIGH",
+                "ACTIVE",
+                true,
+                false,
+                "kernel@6.1.72",
+                7.8
+            ),
+        ]
+    );
+    let mut managed = moto.query(&["query", "-o", "json", "--regions", "us-east-1,eu-west-1", "select m.instance_id, m.ping_status, p.operation, p.missing_count, p.failed_count, p.installed_pending_reboot_count from ssm_managed_instance m left join ssm_patch_state p using (instance_id)"]);
+    managed.sort_by_key(|r| r["instance_id"].as_str().unwrap_or_default().to_string());
+    let mut expected = vec![
+        serde_json::json!({"instance_id": public[0], "ping_status": "Online", "operation": "Scan", "missing_count": 3, "failed_count": 0, "installed_pending_reboot_count": 0}),
+        serde_json::json!({"instance_id": private[0], "ping_status": "Online", "operation": "Install", "missing_count": 0, "failed_count": 0, "installed_pending_reboot_count": 2}),
+        serde_json::json!({"instance_id": private[1], "ping_status": "ConnectionLost", "operation": null, "missing_count": null, "failed_count": null, "installed_pending_reboot_count": null}),
+    ];
+    expected.sort_by_key(|r| r["instance_id"].as_str().unwrap_or_default().to_string());
+    assert_eq!(managed, expected);
+    for file in [
+        "list-findings.json",
+        "describe-instance-information.json",
+        "describe-instance-patch-states.json",
+        "describe-auto-scaling-groups.json",
+        "describe-launch-configurations.json",
+    ] {
+        assert!(written.join(file).exists(), "{file}");
+    }
+
     // The whole catalogue, live and offline.
     let live_findings = findings(&moto, &live);
     assert_eq!(
@@ -625,6 +741,20 @@ async fn api_calls_are_the_fewest_pages_the_rows_need() {
             .all(|t| t["targets_read"] == true && t["target_id"].is_string()),
         "{targets:?}"
     );
+
+    // Patch states: the managed instances once per region, then their states 50 ids a call,
+    // none where nothing is managed (eu-west-1).
+    assert_eq!(query("select instance_id from ssm_patch_state").len(), 2);
+    assert_eq!(
+        (
+            count(&moto, "DescribeInstanceInformation"),
+            count(&moto, "DescribeInstancePatchStates")
+        ),
+        (2, 1)
+    );
+    let (_, body) = &moto.calls("DescribeInstancePatchStates")[0];
+    assert_eq!(body.matches("\"i-").count(), 3, "{body}");
+    assert_eq!(query("select finding_arn from inspector_finding").len(), 4);
 
     // Pushed filters: one call per region each, the filter in the request.
     for (sql, action, filter) in [
@@ -1035,8 +1165,17 @@ async fn check_runs_under_exactly_the_readonly_policy_and_partial_access_warns()
             out.status.code() == Some(2) && denied(&err),
             "without {action}, posture still reads everything: {err}"
         );
-        // The load-balancer calls name themselves in the error.
-        if let Some(api) = action.strip_prefix("elasticloadbalancing:") {
+        // The load-balancer, Auto Scaling, Systems Manager and Inspector calls name themselves
+        // in the error.
+        if let Some(api) = [
+            "elasticloadbalancing:",
+            "autoscaling:",
+            "ssm:",
+            "inspector2:",
+        ]
+        .iter()
+        .find_map(|service| action.strip_prefix(service))
+        {
             assert!(err.contains(&format!("{api}: ")), "{action}: {err}");
         }
     }

@@ -47,6 +47,15 @@ pub enum Kind {
     TargetHealth,
     /// A Classic Load Balancer (`aws elb describe-load-balancers`).
     ClassicLoadBalancer,
+    /// An Amazon Inspector finding (`aws inspector2 list-findings`: lowerCamelCase, as the
+    /// Inspector API and CLI print it).
+    InspectorFinding,
+    /// An instance Systems Manager knows (`aws ssm describe-instance-information`).
+    SsmManagedInstance,
+    /// An instance's patch state (`aws ssm describe-instance-patch-states`, per managed instance).
+    SsmPatchState,
+    AutoScalingGroup,
+    LaunchConfiguration,
     Role,
     Policy,
     Trail,
@@ -117,6 +126,11 @@ impl Kind {
         Kind::TargetGroup,
         Kind::TargetHealth,
         Kind::ClassicLoadBalancer,
+        Kind::InspectorFinding,
+        Kind::SsmManagedInstance,
+        Kind::SsmPatchState,
+        Kind::AutoScalingGroup,
+        Kind::LaunchConfiguration,
         Kind::Role,
         Kind::Policy,
         Kind::Trail,
@@ -341,6 +355,51 @@ impl Kind {
                     &["elasticloadbalancing:DescribeLoadBalancers"],
                 )
             },
+            // AWS Config does not record Inspector findings (Inspector sends them to Security Hub
+            // and EventBridge instead).
+            Kind::InspectorFinding => regional(
+                "findingArn",
+                "list-findings",
+                List("findings"),
+                None,
+                &["inspector2:ListFindings"],
+            ),
+            // Config's AWS::SSM::ManagedInstanceInventory holds inventory (`AWS:InstanceInformation`
+            // content without the ping status or agent freshness), not this output: not read.
+            Kind::SsmManagedInstance => regional(
+                "InstanceId",
+                "describe-instance-information",
+                List("InstanceInformationList"),
+                None,
+                &["ssm:DescribeInstanceInformation"],
+            ),
+            // Read live for the managed instances' ids, so listing them too. Config's
+            // AWS::SSM::PatchCompliance holds per-patch compliance items, not these counts: not
+            // read.
+            Kind::SsmPatchState => regional(
+                "InstanceId",
+                "describe-instance-patch-states",
+                List("InstancePatchStates"),
+                None,
+                &[
+                    "ssm:DescribeInstanceInformation",
+                    "ssm:DescribeInstancePatchStates",
+                ],
+            ),
+            Kind::AutoScalingGroup => regional(
+                "AutoScalingGroupName",
+                "describe-auto-scaling-groups",
+                List("AutoScalingGroups"),
+                Some("AWS::AutoScaling::AutoScalingGroup"),
+                &["autoscaling:DescribeAutoScalingGroups"],
+            ),
+            Kind::LaunchConfiguration => regional(
+                "LaunchConfigurationName",
+                "describe-launch-configurations",
+                List("LaunchConfigurations"),
+                Some("AWS::AutoScaling::LaunchConfiguration"),
+                &["autoscaling:DescribeLaunchConfigurations"],
+            ),
             Kind::Role => Descriptor {
                 global: true,
                 ..regional(

@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, BooleanBuilder, Int64Builder, ListBuilder, MapBuilder, MapFieldNames,
-    StringBuilder, TimestampMicrosecondBuilder,
+    Array, ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, MapBuilder,
+    MapFieldNames, StringBuilder, TimestampMicrosecondBuilder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use arrow::record_batch::RecordBatch;
@@ -53,6 +53,8 @@ pub enum ColumnType {
     Text,
     Bool,
     Int,
+    /// A 64-bit float (scores).
+    Float,
     /// Microseconds since the epoch, UTC.
     Timestamp,
     /// A list of strings (ids, CIDRs, normalised IAM actions).
@@ -123,6 +125,7 @@ impl ColumnType {
             ColumnType::Text | ColumnType::Json => DataType::Utf8,
             ColumnType::Bool => DataType::Boolean,
             ColumnType::Int => DataType::Int64,
+            ColumnType::Float => DataType::Float64,
             ColumnType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
             ColumnType::TextList => {
                 DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)))
@@ -137,6 +140,7 @@ impl ColumnType {
             ColumnType::Json => "text (json)",
             ColumnType::Bool => "boolean",
             ColumnType::Int => "bigint",
+            ColumnType::Float => "double",
             ColumnType::Timestamp => "timestamp",
             ColumnType::TextList => "list<text>",
             ColumnType::Tags => "map<text,text>",
@@ -230,6 +234,7 @@ impl Table {
             ColumnType::Text | ColumnType::Json => scalar!(StringBuilder::new(), Text),
             ColumnType::Bool => scalar!(BooleanBuilder::new(), Bool),
             ColumnType::Int => scalar!(Int64Builder::new(), Int),
+            ColumnType::Float => scalar!(Float64Builder::new(), Float),
             ColumnType::Timestamp => {
                 scalar!(
                     TimestampMicrosecondBuilder::new().with_timezone("UTC"),

@@ -13,6 +13,7 @@ pub enum Cell {
     Text(String),
     Bool(bool),
     Int(i64),
+    Float(f64),
     Timestamp(i64),
     TextList(Vec<String>),
     Tags(Vec<(String, String)>),
@@ -45,6 +46,16 @@ pub trait Json {
             Some(Value::String(s)) => s.trim().parse().map_or(Cell::Null, Cell::Int),
             _ => Cell::Null,
         }
+    }
+
+    /// A number (or numeric text) as a float; NaN and infinities are no value.
+    fn float(&self, path: &str) -> Cell {
+        let f = match self.at(path) {
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        f.filter(|f| f.is_finite()).map_or(Cell::Null, Cell::Float)
     }
 
     fn timestamp(&self, path: &str) -> Cell {
@@ -188,6 +199,15 @@ mod tests {
         assert_eq!(v.text("Association.PublicIp"), Cell::Null);
         assert_eq!(v.text("A.B"), Cell::Text("1".into()));
         assert_eq!(v.int("A.B"), Cell::Int(1));
+        let f = serde_json::json!({"a": 9.8, "b": "0.91", "c": "high", "d": true, "e": 7});
+        assert_eq!(f.float("a"), Cell::Float(9.8));
+        assert_eq!(f.float("b"), Cell::Float(0.91));
+        assert_eq!(f.float("e"), Cell::Float(7.0));
+        assert_eq!(
+            (f.float("c"), f.float("d"), f.float("x")),
+            (Cell::Null, Cell::Null, Cell::Null)
+        );
+        assert_eq!(serde_json::json!({"n": "NaN"}).float("n"), Cell::Null);
     }
 
     #[test]

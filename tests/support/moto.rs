@@ -40,7 +40,10 @@ impl Moto {
             .port();
         let dir = std::env::temp_dir().join(format!("posture-moto-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let child = Command::new(server)
+        // moto_server with a stand-in for the Systems Manager calls moto lacks
+        // (tests/fixtures/moto_server.py), run by moto's own python.
+        let child = Command::new(server.with_file_name("python"))
+            .arg(repo.join("tests/fixtures/moto_server.py"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")

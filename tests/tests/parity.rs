@@ -10,7 +10,16 @@ use serde_json::Value;
 use crate::{query, repo};
 
 /// Tables filled from outputs AWS Config has no resource type for.
-const NOT_RECORDED_BY_CONFIG: &[&str] = &["ebs_snapshot", "ec2_image", "ec2_regional_settings"];
+const NOT_RECORDED_BY_CONFIG: &[&str] = &[
+    "ebs_snapshot",
+    "ec2_image",
+    "ec2_regional_settings",
+    // Config does not record Inspector findings; its AWS::SSM::ManagedInstanceInventory and
+    // AWS::SSM::PatchCompliance hold inventory and per-patch items, not these outputs.
+    "inspector_finding",
+    "ssm_managed_instance",
+    "ssm_patch_state",
+];
 
 /// Tables of what AWS Config records with a per-resource call it does not: from Config, one row
 /// per parent resource, with the flag column false (unread, never empty).

@@ -1,8 +1,10 @@
 //! Fetching: the resources of a table's kinds in one (account, region), through the calls of
-//! [`ec2`](super::ec2), [`elb`](super::elb), [`iam`](super::iam) and [`cloudtrail`](super::cloudtrail), as
+//! [`ec2`](super::ec2), [`elb`](super::elb), [`inspector`](super::inspector), [`ssm`](super::ssm), [`autoscaling`](super::autoscaling), [`iam`](super::iam) and [`cloudtrail`](super::cloudtrail), as
 //! canonical resources.
 
-use super::{ApiRequest, Call, LiveError, Notice, cloudtrail, ec2, elb, iam};
+use super::{
+    ApiRequest, Call, LiveError, Notice, autoscaling, cloudtrail, ec2, elb, iam, inspector, ssm,
+};
 use crate::inventory::{Kind, Resource};
 
 /// The resources of `kinds` in one (account, region), with the request's filters (without
@@ -69,6 +71,21 @@ async fn fetch_once(
         [Kind::ClassicLoadBalancer] => tagged(
             Kind::ClassicLoadBalancer,
             elb::classic_load_balancers(call).await?,
+        ),
+        [Kind::InspectorFinding] => {
+            tagged(Kind::InspectorFinding, inspector::findings(call).await?)
+        }
+        [Kind::SsmManagedInstance] => tagged(
+            Kind::SsmManagedInstance,
+            ssm::managed_instances(call).await?,
+        ),
+        [Kind::SsmPatchState] => tagged(Kind::SsmPatchState, ssm::patch_states(call).await?),
+        [Kind::AutoScalingGroup] => {
+            tagged(Kind::AutoScalingGroup, autoscaling::groups(call).await?)
+        }
+        [Kind::LaunchConfiguration] => tagged(
+            Kind::LaunchConfiguration,
+            autoscaling::launch_configurations(call).await?,
         ),
         [Kind::EbsDefaults] => tagged(
             Kind::EbsDefaults,

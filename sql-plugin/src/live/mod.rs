@@ -10,23 +10,26 @@
 //! - [`crate::Table`]: per table, what it reads and which columns and filters become API parameters;
 //! - [`scan`]: the DataFusion provider and plan;
 //! - [`fetch`]: a table's kinds in one (account, region);
-//! - [`ec2`], [`elb`], [`iam`], [`cloudtrail`]: the calls, and SDK types → canonical JSON;
+//! - [`ec2`], [`elb`], [`inspector`], [`ssm`], [`autoscaling`], [`iam`], [`cloudtrail`]: the calls, and SDK types → canonical JSON;
 //! - [`snapshot`]: everything fetched, written in the offline layout;
 //! - [`RunCache`]: one fetch per (account, region, kinds, request) for the scans of one run.
 //!
 //! Nothing here prints: warnings (skipped access) and debug lines are [`Notice`]s the caller
 //! takes with [`Live::take_notices`].
 
+mod autoscaling;
 mod cache;
 mod cloudtrail;
 mod ec2;
 mod elb;
 mod fetch;
 mod iam;
+mod inspector;
 mod limiter;
 mod progress;
 mod scan;
 pub mod snapshot;
+mod ssm;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -83,6 +86,9 @@ pub struct Account {
     cloudtrail: Mutex<HashMap<String, aws_sdk_cloudtrail::Client>>,
     elbv2: Mutex<HashMap<String, aws_sdk_elasticloadbalancingv2::Client>>,
     elb: Mutex<HashMap<String, aws_sdk_elasticloadbalancing::Client>>,
+    inspector2: Mutex<HashMap<String, aws_sdk_inspector2::Client>>,
+    ssm: Mutex<HashMap<String, aws_sdk_ssm::Client>>,
+    autoscaling: Mutex<HashMap<String, aws_sdk_autoscaling::Client>>,
     iam: aws_sdk_iam::Client,
 }
 
@@ -448,6 +454,9 @@ impl Account {
             cloudtrail: Mutex::default(),
             elbv2: Mutex::default(),
             elb: Mutex::default(),
+            inspector2: Mutex::default(),
+            ssm: Mutex::default(),
+            autoscaling: Mutex::default(),
             iam,
         }
     }
@@ -497,6 +506,36 @@ impl Account {
         client(&self.elb, region, || {
             aws_sdk_elasticloadbalancing::Client::from_conf(
                 aws_sdk_elasticloadbalancing::config::Builder::from(&self.config)
+                    .region(Region::new(region.to_string()))
+                    .build(),
+            )
+        })
+    }
+
+    fn inspector2(&self, region: &str) -> aws_sdk_inspector2::Client {
+        client(&self.inspector2, region, || {
+            aws_sdk_inspector2::Client::from_conf(
+                aws_sdk_inspector2::config::Builder::from(&self.config)
+                    .region(Region::new(region.to_string()))
+                    .build(),
+            )
+        })
+    }
+
+    fn ssm(&self, region: &str) -> aws_sdk_ssm::Client {
+        client(&self.ssm, region, || {
+            aws_sdk_ssm::Client::from_conf(
+                aws_sdk_ssm::config::Builder::from(&self.config)
+                    .region(Region::new(region.to_string()))
+                    .build(),
+            )
+        })
+    }
+
+    fn autoscaling(&self, region: &str) -> aws_sdk_autoscaling::Client {
+        client(&self.autoscaling, region, || {
+            aws_sdk_autoscaling::Client::from_conf(
+                aws_sdk_autoscaling::config::Builder::from(&self.config)
                     .region(Region::new(region.to_string()))
                     .build(),
             )

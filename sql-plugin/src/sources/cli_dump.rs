@@ -18,6 +18,8 @@ const IGNORED: &[&str] = &[
     "UserDetailList",
     "GroupDetailList",
     "NextMarker",
+    // inspector2's lowerCamelCase paging.
+    "nextToken",
 ];
 
 /// The keys of one-resource outputs that hold a list: anything else there is an error, not

@@ -264,6 +264,30 @@ fn mend(kind: Kind, data: &mut Map<String, Value>, ci: &Value) {
                 data.insert("PrefixListArn".into(), arn);
             }
         }
+        // Config names the subnets as Java beans do (`vpczoneIdentifier`), or recased from the
+        // API (`vPCZoneIdentifier`); the CloudFormation-registry model holds them as a list.
+        Kind::AutoScalingGroup => {
+            let subnets = [
+                "VPCZoneIdentifier",
+                "VpczoneIdentifier",
+                "VPCzoneIdentifier",
+                "VpcZoneIdentifier",
+            ]
+            .iter()
+            .find_map(|k| at(data, k));
+            let subnets = match subnets {
+                Some(Value::Array(ids)) => Some(Value::String(
+                    ids.iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                )),
+                other => other,
+            };
+            if let Some(subnets) = subnets {
+                data.insert("VPCZoneIdentifier".into(), subnets);
+            }
+        }
         // The CloudFormation-registry model names the group `Name`.
         Kind::TargetGroup => {
             if at(data, "TargetGroupName").is_none()
@@ -497,6 +521,46 @@ mod tests {
             (older.str_at("DNSName"), older.str_at("VPCId")),
             (Some("older.example"), Some("vpc-2"))
         );
+    }
+
+    #[test]
+    fn auto_scaling_items_load_in_the_describe_shape() {
+        let item = |rtype: &str, id: &str, configuration: Value| json!({"resourceType": rtype, "resourceId": id, "awsAccountId": "111122223333", "awsRegion": "us-east-1", "configurationItemStatus": "OK", "configuration": configuration, "tags": {"team": "shop"}});
+        let inv = load_one(json!({"configurationItems": [
+            item("AWS::AutoScaling::AutoScalingGroup", "arn:asg", json!({"autoScalingGroupName": "shop-asg", "autoScalingGroupARN": "arn:asg", "launchConfigurationName": "shop-lc-v1", "vpczoneIdentifier": "subnet-1,subnet-2", "targetGroupARNs": ["arn:tg"], "instances": [{"instanceId": "i-1"}]})),
+            // The CloudFormation-registry model: the subnets a list.
+            item("AWS::AutoScaling::AutoScalingGroup", "arn:asg2", json!({"AutoScalingGroupName": "eu-asg", "VPCZoneIdentifier": ["subnet-3", "subnet-4"], "LaunchTemplate": {"LaunchTemplateId": "lt-1", "Version": "1"}})),
+            item("AWS::AutoScaling::LaunchConfiguration", "arn:lc", json!({"launchConfigurationName": "shop-lc-v1", "launchConfigurationARN": "arn:lc", "associatePublicIpAddress": true, "metadataOptions": {"httpTokens": "optional", "httpPutResponseHopLimit": 1}})),
+        ]}))
+        .unwrap();
+        let group = |name| {
+            &inv.of(Kind::AutoScalingGroup)
+                .iter()
+                .find(|g| g.data.str_at("AutoScalingGroupName") == Some(name))
+                .unwrap()
+                .data
+        };
+        let (shop, eu) = (group("shop-asg"), group("eu-asg"));
+        assert_eq!(
+            (
+                shop.str_at("AutoScalingGroupARN"),
+                shop.str_at("VPCZoneIdentifier")
+            ),
+            (Some("arn:asg"), Some("subnet-1,subnet-2"))
+        );
+        assert_eq!(shop["TargetGroupARNs"], json!(["arn:tg"]));
+        assert_eq!(shop["Instances"][0]["InstanceId"], "i-1");
+        assert_eq!(shop["Tags"], json!([{"Key": "team", "Value": "shop"}]));
+        assert_eq!(eu.str_at("VPCZoneIdentifier"), Some("subnet-3,subnet-4"));
+        let lc = &inv.of(Kind::LaunchConfiguration)[0].data;
+        assert_eq!(
+            (
+                lc.str_at("LaunchConfigurationARN"),
+                lc.str_at("MetadataOptions.HttpTokens")
+            ),
+            (Some("arn:lc"), Some("optional"))
+        );
+        assert_eq!(lc["AssociatePublicIpAddress"], true);
     }
 
     #[test]

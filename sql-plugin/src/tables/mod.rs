@@ -1,5 +1,7 @@
 //! Every SQL table, one file each, registered once in [`TABLES`].
 
+mod autoscaling_group;
+mod autoscaling_launch_configuration;
 mod cloudtrail_trail;
 mod ebs_snapshot;
 mod ebs_volume;
@@ -21,6 +23,9 @@ mod iam_policy;
 mod iam_policy_statement;
 mod iam_role;
 mod iam_role_policy_attachment;
+mod inspector_finding;
+mod ssm_managed_instance;
+mod ssm_patch_state;
 mod vpc;
 mod vpc_flow_log;
 mod vpc_managed_prefix_list_entry;
@@ -58,6 +63,11 @@ pub static TABLES: &[&Table] = &[
     &elbv2_target_health::TABLE,
     &elb_load_balancer::TABLE,
     &elb_listener::TABLE,
+    &inspector_finding::TABLE,
+    &ssm_managed_instance::TABLE,
+    &ssm_patch_state::TABLE,
+    &autoscaling_group::TABLE,
+    &autoscaling_launch_configuration::TABLE,
     &iam_role::TABLE,
     &iam_policy::TABLE,
     &iam_policy_statement::TABLE,
@@ -101,7 +111,7 @@ mod prelude {
 
     pub use crate::inventory::{Inventory, Kind, Resource};
     pub use crate::table::{Column, ColumnType::*, Record, Table};
-    pub use crate::value::{Cell, Json, strings};
+    pub use crate::value::{Cell, Json, strings, text_cell};
 
     pub const ACCOUNT_ID: Column = Column {
         name: "account_id",

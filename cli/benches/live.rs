@@ -1,7 +1,9 @@
-//! Live API calls and wall time of `posture query` against a real moto_server, for 1, 100 and
-//! 5,000 instances in two regions (one of them empty), next to the minimum number of pages and
-//! to boto3 paging the way `aws ec2 describe-instances` does (no MaxResults: the server's
-//! default page). Writes target/live-bench.md.
+//! Live API calls and wall time against a real moto_server. First `posture check` with every
+//! control over the test estate (two regions), its calls next to the minimum: each list call
+//! once per region (IAM's once per account). Then `posture query` for 1, 100 and 5,000
+//! instances in two regions (one of them empty), next to the minimum number of pages and to
+//! boto3 paging the way `aws ec2 describe-instances` does (no MaxResults: the server's default
+//! page). Writes target/live-bench.md.
 //!
 //!     cargo bench -p posture-cli --bench live
 
@@ -16,9 +18,60 @@ use aws_sdk_ec2::types::InstanceType;
 const PER_LAUNCH: usize = 10;
 const PAGE: usize = 1000;
 
+/// `posture check`, every control, over the test estate: calls per action against the minimum.
+fn check() -> String {
+    let moto = moto::Moto::start();
+    moto.create_estate();
+    moto.record();
+    let started = Instant::now();
+    let out = moto.posture(&[
+        "check",
+        "-o",
+        "json",
+        "--as-of",
+        "2026-11-25T18:00:00Z",
+        "--regions",
+        "us-east-1,eu-west-1",
+    ]);
+    let wall = started.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let requests = moto.requests();
+    let distinct: std::collections::HashSet<_> = requests.iter().collect();
+    let mut table = format!(
+        "`posture check`, every control, two regions: {:.2} s\n\n| calls | posture | minimum | ratio |\n|---|---:|---:|---:|\n",
+        wall.as_secs_f64()
+    );
+    for (action, minimum) in [
+        ("DescribeInstances", 2),
+        ("DescribeSecurityGroups", 2),
+        ("GetAccountAuthorizationDetails", 1),
+    ] {
+        let made = moto.calls(action).len();
+        table.push_str(&format!(
+            "| {action} | {made} | {minimum} | {:.2} |\n",
+            made as f64 / minimum as f64
+        ));
+    }
+    // Each distinct request once: pages and per-resource calls are all needed once.
+    table.push_str(&format!(
+        "| every call | {} | {} (distinct requests) | {:.2} |\n\n",
+        requests.len(),
+        distinct.len(),
+        requests.len() as f64 / distinct.len() as f64
+    ));
+    print!("{table}");
+    table
+}
+
 fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let mut table = String::from(
+    let mut table = check();
+    table.push_str(
         "| instances | reservations | posture calls | minimum calls | posture wall | aws-cli-style calls | aws-cli-style wall | wall ratio (posture / aws-cli-style) |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for n in [1usize, 100, 5000] {

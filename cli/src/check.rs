@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Write};
 use anyhow::{Context, Result, bail};
 use datafusion::prelude::SessionContext;
 use posture_queries::{Control, Finding, Severity, Status};
+use posture_sql::live::Planning;
 use posture_sql::text::escape_control;
 use serde_json::json;
 
@@ -67,21 +68,43 @@ impl Selection {
         })
     }
 
+    /// Each control's findings, and the controls that could not be evaluated with why: one
+    /// unreadable table (an API the account denies or fails) costs only the controls reading it.
+    /// Every control is planned before any runs, `planning` held meanwhile: a live run's
+    /// fetches then serve them all.
     pub async fn run(
         &self,
         ctx: &SessionContext,
         as_of_micros: i64,
-    ) -> Result<Vec<(&'static Control, Vec<Finding>)>> {
+        planning: Option<Planning<'_>>,
+    ) -> Evaluated {
         let empty = HashMap::new();
-        let mut results = Vec::new();
+        let mut started = Vec::new();
         for c in &self.controls {
-            let findings = c
-                .run(ctx, self.params.get(&c.id).unwrap_or(&empty), as_of_micros)
-                .await?;
-            results.push((*c, findings));
+            let params = self.params.get(&c.id).unwrap_or(&empty);
+            started.push((*c, c.stream(ctx, params, as_of_micros).await));
         }
-        Ok(results)
+        drop(planning);
+        let mut evaluated = Evaluated::default();
+        for (c, stream) in started {
+            let findings = match stream {
+                Ok(stream) => stream.all().await,
+                Err(e) => Err(e),
+            };
+            match findings {
+                Ok(findings) => evaluated.results.push((c, findings)),
+                Err(e) => evaluated.failed.push((c, e)),
+            }
+        }
+        evaluated
     }
+}
+
+/// What [`Selection::run`] gives.
+#[derive(Default)]
+pub struct Evaluated {
+    pub results: Vec<(&'static Control, Vec<Finding>)>,
+    pub failed: Vec<(&'static Control, posture_queries::Error)>,
 }
 
 /// Prints the results; `as_of_micros` is the evaluation time findings are stamped with.

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use posture_sql::Inventory;
+use posture_sql::live::RunCache;
 use posture_sql::text::escape_control;
 
 use crate::output::Format;
@@ -197,32 +198,48 @@ impl LiveArgs {
 }
 
 impl Source {
-    /// The tables of the chosen source, and the views over them (ec2_instance_exposure).
-    async fn session(&self) -> Result<Session> {
-        let (ctx, live) = match (&self.inventory, self.demo) {
-            (Some(path), _) => (inventory_session(Inventory::load(path)?)?, None),
-            (None, true) => (inventory_session(Inventory::demo())?, None),
+    /// The tables of the chosen source, and the views over them (ec2_instance_exposure). Live,
+    /// a `whole_run` (`posture check`, `posture exposure`: many scans of the same tables) makes
+    /// each list call once, its scans sharing one [`RunCache::whole_run`].
+    async fn session(&self, whole_run: bool) -> Result<Session> {
+        let (ctx, live, run) = match (&self.inventory, self.demo) {
+            (Some(path), _) => (inventory_session(Inventory::load(path)?)?, None, None),
+            (None, true) => (inventory_session(Inventory::demo())?, None, None),
             (None, false) => {
                 let live = Arc::new(self.live.connect().await?);
-                (posture_sql::live::session(live.clone())?, Some(live))
+                let run = whole_run.then(|| Arc::new(RunCache::whole_run()));
+                let ctx = posture_sql::live::session(live.clone(), run.clone())?;
+                (ctx, Some(live), run)
             }
         };
         posture_queries::views::register(&ctx).await?;
-        Ok(Session { ctx, live })
+        Ok(Session { ctx, live, run })
     }
 }
 
-/// A session, and the live connection behind it (if any), whose notices are printed after
-/// each statement.
+/// A session, the live connection behind it (if any), whose notices are printed after each
+/// statement, and its run's cache (a live whole run).
 pub struct Session {
     pub ctx: datafusion::prelude::SessionContext,
     live: Option<Arc<posture_sql::live::Live>>,
+    run: Option<Arc<RunCache>>,
 }
 
 impl Session {
     pub fn print_notices(&self) {
         if let Some(live) = &self.live {
             output::print_notices(live);
+        }
+    }
+
+    /// How many table scans the run's fetches answered, on stderr.
+    fn print_run(&self) {
+        if let Some(run) = &self.run {
+            let (scans, fetches) = run.counts();
+            eprintln!(
+                "live: {scans} table scans answered by {fetches} fetches, {} from the run's cache",
+                scans - fetches.min(scans)
+            );
         }
     }
 }
@@ -251,6 +268,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Alarms) => ExitCode::from(1),
+        Ok(Outcome::Incomplete) => ExitCode::from(2),
         // `posture … | head` closing the pipe is not an error worth a message.
         Err(e)
             if e.chain().any(|c| {
@@ -280,10 +298,12 @@ pub fn one_line(e: &anyhow::Error) -> String {
     message
 }
 
-/// How a successful command ended: `posture check` exits 1 when something alarms.
+/// How a command that printed its output ended: `posture check` exits 1 when something alarms,
+/// 2 when some control could not be evaluated.
 enum Outcome {
     Clean,
     Alarms,
+    Incomplete,
 }
 
 async fn run(cli: Cli) -> Result<Outcome> {
@@ -333,7 +353,7 @@ fn outcome(alarming: bool) -> Outcome {
 }
 
 async fn query(source: &Source, output: Format, sql: Option<String>) -> Result<Outcome> {
-    let session = source.session().await?;
+    let session = source.session(false).await?;
     match sql {
         Some(sql) => {
             let batches = posture_sql::sql::run(&session.ctx, &sql).await;
@@ -364,10 +384,13 @@ async fn check(
             .timestamp_micros(),
         (None, false) => chrono::Utc::now().timestamp_micros(),
     };
-    let session = source.session().await?;
-    let results = selection.run(&session.ctx, as_of).await;
+    let session = source.session(true).await?;
+    let planning = session.run.as_deref().map(RunCache::planning);
+    let check::Evaluated { results, failed } = selection.run(&session.ctx, as_of, planning).await;
     session.print_notices();
-    let results = results?;
+    if verbose {
+        session.print_run();
+    }
     check::print(
         &results,
         output,
@@ -375,6 +398,13 @@ async fn check(
         as_of,
         &mut std::io::stdout().lock(),
     )?;
+    // Fail closed: a control that could not be evaluated passes nothing, and the run is an error.
+    for (_, e) in &failed {
+        eprintln!("error: not evaluated: {}", escape_control(&e.to_string()));
+    }
+    if !failed.is_empty() {
+        return Ok(Outcome::Incomplete);
+    }
     Ok(outcome(
         results
             .iter()
@@ -384,7 +414,7 @@ async fn check(
 }
 
 async fn exposure(source: &Source, output: exposure::ExposureFormat) -> Result<Outcome> {
-    let session = source.session().await?;
+    let session = source.session(true).await?;
     let rows = exposure::rows(&session.ctx).await;
     session.print_notices();
     let rows = rows?;

@@ -261,7 +261,7 @@ fn check_on_the_demo_shows_every_control_both_ways_and_exits_1() {
         );
     }
     let table = ok_or_alarm(&["check", "--demo"]);
-    assert!(table.contains("29 controls, 29 with alarms"), "{table}");
+    assert!(table.contains("34 controls, 34 with alarms"), "{table}");
     assert!(table.find("alarm 1 · ok 3").is_some());
 }
 
@@ -589,7 +589,7 @@ fn exposure_ranks_the_demo_instances_and_exits_1_on_critical() {
         "  path: via legacy-web (classic, internet-facing;",
         "  reachable from connected networks: pcx-0a1b2c3d4e5f60718, vgw-0d4e5f6a7b8c9d0e1",
         "  reachable via: peering tcp/443-443, vpn tcp/22-22",
-        "  severity once fixed: imdsv1: high, internet_reachable: medium",
+        "  severity once fixed: imdsv1: critical, internet_reachable: medium, network_exploitable_vulnerability: critical",
     ] {
         assert!(table.contains(shown), "{shown} in {table}");
     }

@@ -591,6 +591,70 @@ fn count(moto: &Moto, action: &str) -> usize {
     moto.calls(action).len()
 }
 
+/// `posture check` with every control, live: the run's scans share their fetches, however
+/// differently the controls filter the same tables. Each list call is made once per region
+/// (IAM's once per account), and no request is made twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_makes_each_list_call_once_per_region() {
+    let moto = Moto::start();
+    moto.create_estate();
+    moto.record();
+    let out = moto.posture(&[
+        "check",
+        "-o",
+        "json",
+        "--verbose",
+        "--as-of",
+        "2026-11-25T18:00:00Z",
+        "--regions",
+        "us-east-1,eu-west-1",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let requests = moto.requests();
+    let mut seen = std::collections::HashSet::new();
+    for request in &requests {
+        assert!(seen.insert(request), "made twice: {request:?}");
+    }
+    for list in [
+        "DescribeInstances",
+        "DescribeSecurityGroups",
+        "DescribeNetworkInterfaces",
+        "DescribeVolumes",
+        "DescribeSubnets",
+        "DescribeRouteTables",
+        "DescribeTargetGroups",
+        "DescribeLaunchConfigurations",
+        "DescribeInstanceInformation",
+        "/findings/list",
+    ] {
+        let mut regions: Vec<String> = moto.calls(list).into_iter().map(|(r, _)| r).collect();
+        regions.sort();
+        assert_eq!(
+            regions,
+            ["eu-west-1", "us-east-1"],
+            "{list}: {:?}",
+            moto.actions()
+        );
+    }
+    // Two services name their list call DescribeLoadBalancers: ELBv2 and Classic.
+    assert_eq!(count(&moto, "DescribeLoadBalancers"), 4);
+    assert_eq!(count(&moto, "GetAccountAuthorizationDetails"), 1);
+    // --verbose says how many scans the run's fetches served.
+    let served = err
+        .lines()
+        .find_map(|l| l.strip_prefix("live: "))
+        .unwrap_or_else(|| panic!("{err}"));
+    let numbers: Vec<usize> = served
+        .split(' ')
+        .filter_map(|w| w.trim_end_matches(',').parse().ok())
+        .collect();
+    assert!(
+        numbers.len() == 3 && numbers[0] > numbers[1] && numbers[2] == numbers[0] - numbers[1],
+        "{served}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn api_calls_are_the_fewest_pages_the_rows_need() {
     let moto = Moto::start();
@@ -1121,12 +1185,24 @@ async fn check_runs_under_exactly_the_readonly_policy_and_partial_access_warns()
     let out = posture_as(&moto, &keys["no-iam"], &strict);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
+    // Fail closed, control by control: each control reading IAM is an error naming the denied
+    // call and reports nothing; the others still report.
+    let not_evaluated: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("error: not evaluated: control "))
+        .collect();
     assert!(
-        err.starts_with("error: ")
-            && err.contains("GetAccountAuthorizationDetails")
-            && denied(&err),
+        not_evaluated
+            .iter()
+            .any(|l| l.contains("control ec2_instance_role_no_admin_access: "))
+            && not_evaluated
+                .iter()
+                .all(|l| l.contains("GetAccountAuthorizationDetails") && denied(l)),
         "{err}"
     );
+    let strict_findings: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(of(&strict_findings, "vpc_sg_restricted_ssh"), ssh);
+    assert!(of(&strict_findings, "ec2_instance_role_no_admin_access").is_empty());
 
     // Each action is needed.
     let snapshot = moto.dir.join("snapshot-as");

@@ -8,6 +8,10 @@ rationale = """
 IMDSv1 answers any GET from the instance, so an SSRF bug or an open proxy on the instance leaks
 the instance role's credentials. IMDSv2 needs a session token obtained with a PUT, which those
 paths cannot send. An instance whose metadata endpoint is disabled cannot leak either and passes.
+An instance in an Auto Scaling group is replaced from the group's launch template or
+configuration, so the reason names the group (from the aws:autoscaling:groupName tag AWS puts on
+the group's instances, which the configuration item carries: the rule needs no lookup): the fix
+belongs there, with an instance refresh.
 """
 [remediation]
 console = "EC2 console → Instances → select the instance → Actions → Instance settings → Modify instance metadata options → IMDSv2: Required → Save."
@@ -30,6 +34,7 @@ select
     when http_endpoint = 'disabled' then instance_id || ' has its instance metadata endpoint disabled.'
     when http_tokens = 'required' then instance_id || ' requires IMDSv2 (http_tokens = required).'
     else instance_id || ' allows IMDSv1: http_tokens is ' || coalesce(http_tokens, 'not reported') || ' while the metadata endpoint is enabled.'
+      || coalesce(' Its Auto Scaling group ' || tags['aws:autoscaling:groupName'] || ' replaces it from its launch template or configuration: require IMDSv2 there and start an instance refresh.', '')
   end as reason,
   account_id,
   region

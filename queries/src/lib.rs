@@ -52,7 +52,7 @@ pub const BENCHMARKS: [&str; 4] = ["fsbp", "cis", "exposure", "all"];
 pub struct Control {
     #[serde(default)]
     pub id: String,
-    /// The folder: ec2, vpc, ebs, iam, cloudtrail.
+    /// The folder: ec2, vpc, ebs, iam, cloudtrail, autoscaling.
     #[serde(default)]
     pub service: String,
     pub title: String,
@@ -192,6 +192,24 @@ impl Findings<'_> {
                 None => self.stream = None,
             }
         }
+    }
+
+    /// Every finding, sorted: SQL without ORDER BY has no order, and reports and imports
+    /// should not churn.
+    pub async fn all(mut self) -> Result<Vec<Finding>, Error> {
+        let mut findings = Vec::new();
+        while let Some(more) = self.next(usize::MAX).await {
+            findings.extend(more?);
+        }
+        findings.sort_by(|a, b| {
+            (&a.account_id, &a.region, &a.resource_id, &a.resource).cmp(&(
+                &b.account_id,
+                &b.region,
+                &b.resource_id,
+                &b.resource,
+            ))
+        });
+        Ok(findings)
     }
 
     /// Rows the query has produced that are not read yet.
@@ -423,21 +441,7 @@ impl Control {
         overrides: &HashMap<String, String>,
         as_of_micros: i64,
     ) -> Result<Vec<Finding>, Error> {
-        let mut stream = self.stream(ctx, overrides, as_of_micros).await?;
-        let mut findings = Vec::new();
-        while let Some(more) = stream.next(usize::MAX).await {
-            findings.extend(more?);
-        }
-        // SQL without ORDER BY has no order; reports and imports should not churn.
-        findings.sort_by(|a, b| {
-            (&a.account_id, &a.region, &a.resource_id, &a.resource).cmp(&(
-                &b.account_id,
-                &b.region,
-                &b.resource_id,
-                &b.resource,
-            ))
-        });
-        Ok(findings)
+        self.stream(ctx, overrides, as_of_micros).await?.all().await
     }
 
     /// Starts the control over the session's tables: its findings as the query produces them,

@@ -15,15 +15,30 @@ pub const WORLD_INGRESS: &str = "ec2_security_group_world_ingress";
 pub const WORLD_OPEN: &str = "ec2_security_group_world_open";
 /// The instance-role controls' verdicts, from each instance's role and its admin statements.
 pub const ROLE_ADMIN: &str = "ec2_instance_role_admin";
+/// Each instance's active Inspector findings: the network-exploitable ones and the others.
+pub const VULNERABILITY: &str = "ec2_instance_vulnerability";
+/// The Auto Scaling group each instance is in, and what the group launches from.
+pub const AUTO_SCALING_GROUP: &str = "ec2_instance_auto_scaling_group";
 pub const EXPOSURE: &str = "ec2_instance_exposure";
 
 /// Every view, each after the views it reads.
-pub const VIEWS: [&str; 4] = [WORLD_INGRESS, WORLD_OPEN, ROLE_ADMIN, EXPOSURE];
+pub const VIEWS: [&str; 6] = [
+    WORLD_INGRESS,
+    WORLD_OPEN,
+    ROLE_ADMIN,
+    VULNERABILITY,
+    AUTO_SCALING_GROUP,
+    EXPOSURE,
+];
 
 /// Instance-level traits: (trait id, the control whose alarms carry it).
 pub const INSTANCE_TRAITS: &[(&str, &str)] = &[
     ("imdsv1", "ec2_instance_imdsv2_required"),
     ("public_ip", "ec2_instance_no_public_ip"),
+    (
+        "network_exploitable_vulnerability",
+        "ec2_instance_no_network_exploitable_vulnerabilities",
+    ),
     ("admin_role", "ec2_instance_role_no_admin_access"),
     (
         "service_admin_role",

@@ -348,6 +348,8 @@ finding_traits as (
   from (
     select trait, instance_id, account_id, region from trait_findings
     union all
+    select 'software_vulnerability', instance_id, account_id, region from ec2_instance_vulnerability where cardinality(other_active) > 0
+    union all
     select t.trait, g.instance_id, g.account_id, g.region
     from instance_groups g
     join group_traits t on t.group_id = g.group_id and t.account_id = g.account_id and t.region = g.region
@@ -377,6 +379,8 @@ remedies as (
   union all select 'public_ip', 'Move the instance to a private subnet behind a NAT gateway or a load balancer, and release its public IP.'
   union all select 'internet_reachable', 'Close the path: remove the internet gateway route for the subnet, deny the ports in its network ACL, or narrow the security group; behind a load balancer, make it internal, narrow its listeners'' security group, or deregister the instance.'
   union all select 'connected_network_reachable', 'Narrow the security group to the hosts of the peered VPC or on-premises network that need the instance, or remove the route to the peering connection, VPN gateway or transit gateway from the subnet''s route table.'
+  union all select 'network_exploitable_vulnerability', 'Patch it with Systems Manager Patch Manager (aws ssm send-command --document-name AWS-RunPatchBaseline --parameters Operation=Install --instance-ids ID); the CVEs are in Amazon Inspector.'
+  union all select 'software_vulnerability', 'Patch it with Systems Manager Patch Manager (AWS-RunPatchBaseline, Operation=Install); the CVEs are in Amazon Inspector.'
   union all select 'vpc_wide_reachable', 'Segment the VPC: allow only the security groups or subnets that need the instance, not the whole VPC CIDR.'
 ),
 -- The instance as it is (fixed is null), and as it would be once each trait's remediation is
@@ -386,10 +390,17 @@ scenarios as (
   from (select *, unnest(array_append(traits, cast(null as varchar))) as fixed from facts)
 ),
 assessed as (
-  select s.*, r.remedy,
+  select s.*,
+         -- An instance in an Auto Scaling group is replaced from its launch template or
+         -- configuration: fixing the instance alone does not last.
+         case
+           when g.auto_scaling_group_name is not null and s.fixed in ('imdsv1', 'network_exploitable_vulnerability', 'software_vulnerability')
+             then 'In Auto Scaling group ' || g.auto_scaling_group_name || ', which launches it from its ' || g.launch_source || ': give the group a launch template with ' || case when s.fixed = 'imdsv1' then 'HttpTokens required' else 'a patched AMI' end || ', then start an instance refresh (aws autoscaling start-instance-refresh --auto-scaling-group-name ' || g.auto_scaling_group_name || '); a fix on the instance alone does not last. ' || r.remedy
+           else r.remedy
+         end as remedy,
          case
            when cardinality(remaining) = 0 then 'none'
-           when array_has(remaining, 'internet_reachable') and (array_has(remaining, 'imdsv1') or array_has(remaining, 'admin_role')) then 'critical'
+           when array_has(remaining, 'internet_reachable') and (array_has(remaining, 'imdsv1') or array_has(remaining, 'admin_role') or array_has(remaining, 'network_exploitable_vulnerability')) then 'critical'
            when array_has(remaining, 'internet_reachable')
              or (array_has(remaining, 'public_ip') and array_has(remaining, 'ssh_rdp_open'))
              or (array_has(remaining, 'connected_network_reachable') and (array_has(remaining, 'imdsv1') or array_has(remaining, 'admin_role'))) then 'high'
@@ -398,6 +409,7 @@ assessed as (
          end as scenario_severity
   from scenarios s
   left join remedies r on r.trait = s.fixed
+  left join ec2_instance_auto_scaling_group g on g.instance_id = s.instance_id and g.account_id = s.account_id and g.region = s.region
 ),
 -- Per instance: its traits with their remediations, its severity and each projection.
 ranked as (

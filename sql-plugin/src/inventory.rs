@@ -438,6 +438,16 @@ impl Kind {
         }
     }
 
+    /// The kind whose list call fetching this kind makes first (listeners are read per load
+    /// balancer, patch states per managed instance): a run reading both fetches them together.
+    pub fn read_through(self) -> Option<Kind> {
+        match self {
+            Kind::Listener => Some(Kind::LoadBalancerV2),
+            Kind::SsmPatchState => Some(Kind::SsmManagedInstance),
+            _ => None,
+        }
+    }
+
     /// IAM: one `global` region per account.
     pub fn is_global(self) -> bool {
         self.descriptor().global

@@ -95,8 +95,10 @@ impl Moto {
         self.moto_api("POST", "/moto-api/recorder/start-recording");
     }
 
-    /// First attempts of `action` since `record()`, as (region, request body).
-    pub fn calls(&self, action: &str) -> Vec<(String, String)> {
+    /// First attempts since `record()`, in order: (action, region, request body). Query
+    /// protocols name the action in the body's `Action=`, JSON ones in X-Amz-Target, REST ones
+    /// by the request path (`/findings/list`).
+    pub fn requests(&self) -> Vec<(String, String, String)> {
         let recording =
             std::fs::read_to_string(self.dir.join("recording.jsonl")).unwrap_or_default();
         recording
@@ -107,55 +109,47 @@ impl Moto {
                     .as_str()
                     .is_none_or(|a| a.starts_with("attempt=1;"))
             })
-            .filter_map(|r| {
+            .map(|r| {
                 let body = r["body"].as_str().unwrap_or_default();
                 // moto stores bodies base64-encoded when it says so.
                 let body = if r["body_encoded"] == true {
-                    String::from_utf8(BASE64.decode(body).ok()?).ok()?
+                    String::from_utf8(BASE64.decode(body).unwrap_or_default()).unwrap_or_default()
                 } else {
                     body.to_string()
                 };
                 let auth = r["headers"]["Authorization"].as_str().unwrap_or_default();
                 let region = auth.split('/').nth(2).unwrap_or_default().to_string();
-                // Query protocols name the action in the body, JSON ones in X-Amz-Target.
-                let target = r["headers"]["X-Amz-Target"].as_str().unwrap_or_default();
-                (body.contains(&format!("Action={action}&"))
-                    || target.ends_with(&format!(".{action}")))
-                .then_some((region, body))
+                let action = match r["headers"]["X-Amz-Target"].as_str() {
+                    Some(target) => target.rsplit('.').next().unwrap_or(target).to_string(),
+                    // REST protocols (Inspector) name it by the path.
+                    None => body
+                        .split('&')
+                        .find_map(|p| p.strip_prefix("Action="))
+                        .or_else(|| {
+                            let rest = r["url"].as_str()?.split("://").nth(1)?;
+                            rest[rest.find('/')?..].split('?').next()
+                        })
+                        .unwrap_or("(no action)")
+                        .to_string(),
+                };
+                (action, region, body)
             })
             .collect()
     }
 
-    /// First attempts since `record()`, counted per action (query protocols name it in the
-    /// body's `Action=`, JSON ones in X-Amz-Target).
+    /// First attempts of `action` since `record()`, as (region, request body).
+    pub fn calls(&self, action: &str) -> Vec<(String, String)> {
+        self.requests()
+            .into_iter()
+            .filter(|(a, _, _)| a == action)
+            .map(|(_, region, body)| (region, body))
+            .collect()
+    }
+
+    /// First attempts since `record()`, counted per action.
     pub fn actions(&self) -> std::collections::BTreeMap<String, usize> {
-        let recording =
-            std::fs::read_to_string(self.dir.join("recording.jsonl")).unwrap_or_default();
         let mut counts = std::collections::BTreeMap::new();
-        for r in recording
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        {
-            if r["headers"]["Amz-Sdk-Request"]
-                .as_str()
-                .is_some_and(|a| !a.starts_with("attempt=1;"))
-            {
-                continue;
-            }
-            let body = r["body"].as_str().unwrap_or_default();
-            let body = if r["body_encoded"] == true {
-                String::from_utf8(BASE64.decode(body).unwrap_or_default()).unwrap_or_default()
-            } else {
-                body.to_string()
-            };
-            let action = match r["headers"]["X-Amz-Target"].as_str() {
-                Some(target) => target.rsplit('.').next().unwrap_or(target).to_string(),
-                None => body
-                    .split('&')
-                    .find_map(|p| p.strip_prefix("Action="))
-                    .unwrap_or("(no action)")
-                    .to_string(),
-            };
+        for (action, _, _) in self.requests() {
             *counts.entry(action).or_insert(0) += 1;
         }
         counts

@@ -39,9 +39,8 @@ fn strings(v: &Value) -> Vec<&str> {
         .unwrap_or_default()
 }
 
-/// The estate of the first `ec2_instance_not_internet_reachable` case whose name starts with
-/// `name`.
-fn verdict_estate(name: &str) -> Inventory {
+/// The estate of the first `control` case whose name starts with `name`.
+fn case_estate(control: &str, name: &str) -> Inventory {
     let table: Value = serde_json::from_str(
         &std::fs::read_to_string(repo("tests/fixtures/verdicts.json")).unwrap(),
     )
@@ -50,10 +49,7 @@ fn verdict_estate(name: &str) -> Inventory {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| {
-            c["control"] == "ec2_instance_not_internet_reachable"
-                && c["name"].as_str().unwrap().starts_with(name)
-        })
+        .find(|c| c["control"] == control && c["name"].as_str().unwrap().starts_with(name))
         .unwrap();
     let files: Vec<(String, String)> = case["files"]
         .as_object()
@@ -67,6 +63,11 @@ fn verdict_estate(name: &str) -> Inventory {
             .map(|(p, t)| (Path::new(p.as_str()), t.as_str())),
     )
     .unwrap()
+}
+
+/// The estate of the first reachability case whose name starts with `name`.
+fn verdict_estate(name: &str) -> Inventory {
+    case_estate("ec2_instance_not_internet_reachable", name)
 }
 
 const DIRECT: &str = "public IP without an internet-gateway route";
@@ -287,4 +288,70 @@ fn projected_severity_is_the_severity_once_each_trait_is_fixed() {
     let projected = strings(&jump["projected_severity"]);
     assert!(projected.contains(&"imdsv1: critical"), "{jump:?}");
     assert!(projected.contains(&"internet_reachable: high"), "{jump:?}");
+}
+
+#[test]
+fn inspector_findings_give_the_vulnerability_traits() {
+    let rows = exposure(case_estate(
+        "ec2_instance_no_network_exploitable_vulnerabilities",
+        "Inspector:",
+    ));
+    let traits = |id: &str| strings(&row(&rows, id)["traits"]);
+    // Active, critical, network vector, exploit available.
+    assert!(traits("i-netcve").contains(&"network_exploitable_vulnerability"));
+    assert!(!traits("i-netcve").contains(&"software_vulnerability"));
+    // No exploit, or a local attack vector: a software vulnerability only.
+    for id in ["i-noexploit", "i-local"] {
+        assert!(traits(id).contains(&"software_vulnerability"), "{id}");
+        assert!(
+            !traits(id).contains(&"network_exploitable_vulnerability"),
+            "{id}"
+        );
+    }
+    // Closed and suppressed findings count for neither.
+    for id in ["i-closed", "i-stopped", "i-unscanned"] {
+        assert!(
+            !traits(id).iter().any(|t| t.ends_with("vulnerability")),
+            "{id}"
+        );
+    }
+    // The instance in web-asg: its remediations name the group and its launch configuration.
+    let fixes = strings(&row(&rows, "i-netcve")["remediation"]);
+    for t in ["imdsv1", "network_exploitable_vulnerability"] {
+        let fix = fixes.iter().find(|f| f.starts_with(t)).unwrap();
+        assert!(
+            fix.contains("Auto Scaling group web-asg")
+                && fix.contains("launch configuration lc-v1")
+                && fix.contains("start-instance-refresh"),
+            "{fix}"
+        );
+    }
+    let fix = strings(&row(&rows, "i-local")["remediation"]).join(" ");
+    assert!(
+        fix.contains("Patch Manager") && !fix.contains("Auto Scaling"),
+        "{fix}"
+    );
+}
+
+#[test]
+fn an_internet_reachable_network_exploitable_instance_is_critical() {
+    let demo = exposure(Inventory::demo());
+    // shop-app-1: reachable through shop-alb, IMDSv1, regreSSHion with an exploit. Requiring
+    // IMDSv2 leaves it critical through the CVE, patching leaves it critical through IMDSv1.
+    let shop = row(&demo, "i-0a1b2c3d4e5f6a001");
+    assert_eq!(shop["severity"], "critical");
+    let projected = strings(&shop["projected_severity"]);
+    assert!(projected.contains(&"imdsv1: critical"), "{shop:?}");
+    assert!(
+        projected.contains(&"network_exploitable_vulnerability: critical"),
+        "{shop:?}"
+    );
+    assert!(
+        projected.contains(&"internet_reachable: medium"),
+        "{shop:?}"
+    );
+    // edge-proxy: reachable, with the same CVE but no exploit known: high, not critical.
+    let edge = row(&demo, "i-0a1b2c3d4e5f6a003");
+    assert_eq!(edge["severity"], "high");
+    assert!(strings(&edge["traits"]).contains(&"software_vulnerability"));
 }

@@ -112,6 +112,20 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         "cloudtrail_log_file_validation_enabled",
         &["fsbp:CloudTrail.4", "cis:4.2"],
     ),
+    (
+        "ec2_instance_no_network_exploitable_vulnerabilities",
+        &["exposure"],
+    ),
+    ("ec2_instance_managed_by_ssm", &["fsbp:SSM.1"]),
+    ("ec2_instance_patch_compliant", &["fsbp:SSM.2"]),
+    (
+        "autoscaling_launch_config_imdsv2_required",
+        &["fsbp:AutoScaling.3"],
+    ),
+    (
+        "autoscaling_launch_config_no_public_ip",
+        &["fsbp:AutoScaling.5"],
+    ),
 ];
 
 #[test]
@@ -175,7 +189,7 @@ fn benchmarks_are_the_tagged_controls() {
         expected.sort();
         assert_eq!(ids(benchmark), expected, "{benchmark}");
     }
-    // The six exposure traits of the catalogue and the two reachability controls.
-    assert_eq!(ids("exposure").len(), 8);
+    // The seven exposure trait controls of the catalogue and the two reachability controls.
+    assert_eq!(ids("exposure").len(), 9);
     assert_eq!(ids("all").len(), CATALOGUE.len());
 }

@@ -118,11 +118,11 @@ pub async fn load_balancers(call: &Call<'_>) -> Result<Vec<Value>, LiveError> {
     ))
 }
 
-/// Every listener: the load balancers, then one paged call per load balancer.
-pub async fn listeners(call: &Call<'_>) -> Result<Vec<Value>, LiveError> {
+/// Every listener of `load_balancers` (from [`load_balancers`]): one paged call per load
+/// balancer.
+pub async fn listeners(call: &Call<'_>, load_balancers: &[Value]) -> Result<Vec<Value>, LiveError> {
     let client = call.account.elbv2(call.region);
-    let arns: Vec<String> = load_balancers(call)
-        .await?
+    let arns: Vec<String> = load_balancers
         .iter()
         .filter_map(|lb| lb["LoadBalancerArn"].as_str().map(str::to_string))
         .collect();

@@ -66,7 +66,19 @@ async fn fetch_once(
         [Kind::Snapshot] => ec2::snapshots(call, request).await?,
         [Kind::ManagedPrefixList] => ec2::prefix_lists(call, request).await?,
         [Kind::LoadBalancerV2] => tagged(Kind::LoadBalancerV2, elb::load_balancers(call).await?),
-        [Kind::Listener] => tagged(Kind::Listener, elb::listeners(call).await?),
+        // Listeners and patch states are read per load balancer and per managed instance: with
+        // their parents when a run wants both, so the parents are listed once.
+        [Kind::Listener] => {
+            let load_balancers = elb::load_balancers(call).await?;
+            tagged(Kind::Listener, elb::listeners(call, &load_balancers).await?)
+        }
+        [Kind::LoadBalancerV2, Kind::Listener] | [Kind::Listener, Kind::LoadBalancerV2] => {
+            let load_balancers = elb::load_balancers(call).await?;
+            let listeners = elb::listeners(call, &load_balancers).await?;
+            let mut both = tagged(Kind::LoadBalancerV2, load_balancers);
+            both.extend(tagged(Kind::Listener, listeners));
+            both
+        }
         [Kind::TargetGroup] => elb::target_groups(call, request).await?,
         [Kind::ClassicLoadBalancer] => tagged(
             Kind::ClassicLoadBalancer,
@@ -79,7 +91,21 @@ async fn fetch_once(
             Kind::SsmManagedInstance,
             ssm::managed_instances(call).await?,
         ),
-        [Kind::SsmPatchState] => tagged(Kind::SsmPatchState, ssm::patch_states(call).await?),
+        [Kind::SsmPatchState] => {
+            let managed = ssm::managed_instances(call).await?;
+            tagged(
+                Kind::SsmPatchState,
+                ssm::patch_states(call, &managed).await?,
+            )
+        }
+        [Kind::SsmManagedInstance, Kind::SsmPatchState]
+        | [Kind::SsmPatchState, Kind::SsmManagedInstance] => {
+            let managed = ssm::managed_instances(call).await?;
+            let states = ssm::patch_states(call, &managed).await?;
+            let mut both = tagged(Kind::SsmManagedInstance, managed);
+            both.extend(tagged(Kind::SsmPatchState, states));
+            both
+        }
         [Kind::AutoScalingGroup] => {
             tagged(Kind::AutoScalingGroup, autoscaling::groups(call).await?)
         }

@@ -43,7 +43,7 @@ use datafusion::prelude::SessionContext;
 
 use crate::tables::TABLES;
 
-pub use cache::RunCache;
+pub use cache::{Planning, RunCache};
 
 /// Per-resource calls (snapshot permissions, trail status) in flight at once, each still paced
 /// by the limiter.
@@ -112,7 +112,7 @@ pub struct ApiRequest {
 }
 
 /// One AWS error, as one line.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct LiveError {
     pub code: Option<String>,
@@ -598,11 +598,11 @@ fn object(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// A session whose tables answer from live AWS.
-pub fn session(live: Arc<Live>) -> Result<SessionContext> {
+/// A session whose tables answer from live AWS; with a `cache`, their scans share its fetches.
+pub fn session(live: Arc<Live>, cache: Option<Arc<RunCache>>) -> Result<SessionContext> {
     let ctx = crate::session::bare_session();
     for table in TABLES {
-        ctx.register_table(table.name, live_table(table, live.clone(), None))?;
+        ctx.register_table(table.name, live_table(table, live.clone(), cache.clone()))?;
     }
     Ok(ctx)
 }

@@ -181,7 +181,7 @@ impl TableProvider for LiveTable {
             None => schema,
         };
         if let Some(cache) = &self.cache {
-            cache.plan(self.table.kinds);
+            cache.plan(self.table.kinds, &request);
         }
         let partitions = self.live.partitions(self.table.is_global());
         let properties = PlanProperties::new(

@@ -70,11 +70,10 @@ pub async fn managed_instances(call: &Call<'_>) -> Result<Vec<Value>, LiveError>
     }
 }
 
-/// The patch state of every managed instance: the instances, then their states 50 ids a call.
-pub async fn patch_states(call: &Call<'_>) -> Result<Vec<Value>, LiveError> {
+/// The patch states of `managed` (from [`managed_instances`]), 50 ids a call.
+pub async fn patch_states(call: &Call<'_>, managed: &[Value]) -> Result<Vec<Value>, LiveError> {
     let client = call.account.ssm(call.region);
-    let ids: Vec<String> = managed_instances(call)
-        .await?
+    let ids: Vec<String> = managed
         .iter()
         .filter_map(|i| i["InstanceId"].as_str().map(str::to_string))
         .collect();

@@ -23,14 +23,7 @@ pub static TABLE: Table = Table {
             let health = inv
                 .get(Kind::TargetHealth, &group.account_id, &group.region, &key)
                 .and_then(|h| h.data.at("TargetHealthDescriptions"));
-            let record =
-                || Record::new(&group.account_id, &group.region, &group.data).with_joined(health);
-            match health.and_then(Value::as_array) {
-                Some(targets) if !targets.is_empty() => {
-                    out.extend(targets.iter().map(|t| record().with_item(t)))
-                }
-                _ => out.push(record()),
-            }
+            child_records(group, health, &mut out);
         }
         out
     },
@@ -93,31 +86,20 @@ pub static TABLE: Table = Table {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
-    use crate::inventory::InventoryBuilder;
 
-    /// (target_group_name, target_id, target_port, targets_read) of every row, from `aws` CLI outputs.
-    fn rows(files: &[(&str, Value)]) -> Vec<(Cell, Cell, Cell, Cell)> {
-        let mut builder = InventoryBuilder::default();
-        for (path, output) in files {
-            let path = Path::new(path);
-            crate::sources::cli_dump::load(output, path, path, &mut builder).unwrap();
-        }
-        let inventory = builder.finish();
-        let get = |name: &str, r: &Record<'_>| (TABLE.column(name).unwrap().get)(r);
-        (TABLE.records)(&inventory)
-            .iter()
-            .map(|r| {
-                (
-                    get("target_group_name", r),
-                    get("target_id", r),
-                    get("target_port", r),
-                    get("targets_read", r),
-                )
-            })
-            .collect()
+    /// (target_group_name, target_id, target_port, targets_read) of every row.
+    fn rows(files: &[(&str, Value)]) -> Vec<Vec<Cell>> {
+        crate::tables::cli_rows(
+            &TABLE,
+            files,
+            &[
+                "target_group_name",
+                "target_id",
+                "target_port",
+                "targets_read",
+            ],
+        )
     }
 
     fn text(s: &str) -> Cell {
@@ -163,16 +145,16 @@ mod tests {
         assert_eq!(
             rows,
             [
-                (text("empty"), Cell::Null, Cell::Null, Cell::Bool(true)),
-                (
+                [text("empty"), Cell::Null, Cell::Null, Cell::Bool(true)],
+                [
                     text("named"),
                     text("10.0.0.5"),
                     Cell::Int(443),
                     Cell::Bool(true)
-                ),
-                (text("unread"), Cell::Null, Cell::Null, Cell::Bool(false)),
-                (text("web"), text("i-1"), Cell::Int(8080), Cell::Bool(true)),
-                (text("web"), text("i-2"), Cell::Int(8081), Cell::Bool(true)),
+                ],
+                [text("unread"), Cell::Null, Cell::Null, Cell::Bool(false)],
+                [text("web"), text("i-1"), Cell::Int(8080), Cell::Bool(true)],
+                [text("web"), text("i-2"), Cell::Int(8081), Cell::Bool(true)],
             ]
         );
     }

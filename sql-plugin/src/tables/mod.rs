@@ -141,6 +141,24 @@ mod prelude {
         }
     }
 
+    /// A parent's records: one per item of `children` (its own list, or a companion output's),
+    /// else one with no item, whose child columns are null. Tables with such children say in a
+    /// `…_read` column whether `children` was read: an unread list is never an empty one.
+    pub fn child_records<'a>(
+        parent: &'a Resource,
+        children: Option<&'a Value>,
+        out: &mut Vec<Record<'a>>,
+    ) {
+        let record =
+            || Record::new(&parent.account_id, &parent.region, &parent.data).with_joined(children);
+        match children.and_then(Value::as_array) {
+            Some(items) if !items.is_empty() => {
+                out.extend(items.iter().map(|item| record().with_item(item)))
+            }
+            _ => out.push(record()),
+        }
+    }
+
     /// One record per resource of `kind`.
     pub fn each(inventory: &Inventory, kind: Kind) -> Vec<Record<'_>> {
         inventory
@@ -210,6 +228,30 @@ mod prelude {
         }
         out
     }
+}
+
+/// `columns` of every row of `table` over `aws` CLI outputs, for the tables' tests.
+#[cfg(test)]
+pub(crate) fn cli_rows(
+    table: &Table,
+    files: &[(&str, serde_json::Value)],
+    columns: &[&str],
+) -> Vec<Vec<crate::value::Cell>> {
+    let mut builder = crate::inventory::InventoryBuilder::default();
+    for (path, output) in files {
+        let path = std::path::Path::new(path);
+        crate::sources::cli_dump::load(output, path, path, &mut builder).unwrap();
+    }
+    let inventory = builder.finish();
+    (table.records)(&inventory)
+        .iter()
+        .map(|r| {
+            columns
+                .iter()
+                .map(|name| (table.column(name).unwrap().get)(r))
+                .collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -27,14 +27,7 @@ pub static TABLE: Table = Table {
                 .map(|e| &e.data)
                 .or(Some(&list.data))
                 .and_then(|d| d.at("Entries"));
-            let record =
-                || Record::new(&list.account_id, &list.region, &list.data).with_joined(entries);
-            match entries.and_then(Value::as_array) {
-                Some(items) if !items.is_empty() => {
-                    out.extend(items.iter().map(|entry| record().with_item(entry)))
-                }
-                _ => out.push(record()),
-            }
+            child_records(list, entries, &mut out);
         }
         out
     },
@@ -97,30 +90,11 @@ pub static TABLE: Table = Table {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
-    use crate::inventory::InventoryBuilder;
 
-    /// (prefix_list_id, cidr, entries_read) of every row, from `aws` CLI outputs.
-    fn rows(files: &[(&str, Value)]) -> Vec<(Cell, Cell, Cell)> {
-        let mut builder = InventoryBuilder::default();
-        for (path, output) in files {
-            let path = Path::new(path);
-            crate::sources::cli_dump::load(output, path, path, &mut builder).unwrap();
-        }
-        let inventory = builder.finish();
-        let get = |name: &str, r: &Record<'_>| (TABLE.column(name).unwrap().get)(r);
-        (TABLE.records)(&inventory)
-            .iter()
-            .map(|r| {
-                (
-                    get("prefix_list_id", r),
-                    get("cidr", r),
-                    get("entries_read", r),
-                )
-            })
-            .collect()
+    /// (prefix_list_id, cidr, entries_read) of every row.
+    fn rows(files: &[(&str, Value)]) -> Vec<Vec<Cell>> {
+        crate::tables::cli_rows(&TABLE, files, &["prefix_list_id", "cidr", "entries_read"])
     }
 
     fn text(s: &str) -> Cell {
@@ -151,10 +125,10 @@ mod tests {
         assert_eq!(
             rows,
             [
-                (text("pl-empty"), Cell::Null, Cell::Bool(true)),
-                (text("pl-office"), text("203.0.113.0/24"), Cell::Bool(true)),
-                (text("pl-office"), text("198.51.100.0/24"), Cell::Bool(true)),
-                (text("pl-unread"), Cell::Null, Cell::Bool(false)),
+                [text("pl-empty"), Cell::Null, Cell::Bool(true)],
+                [text("pl-office"), text("203.0.113.0/24"), Cell::Bool(true)],
+                [text("pl-office"), text("198.51.100.0/24"), Cell::Bool(true)],
+                [text("pl-unread"), Cell::Null, Cell::Bool(false)],
             ]
         );
     }

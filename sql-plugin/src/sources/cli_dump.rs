@@ -8,7 +8,6 @@ use serde_json::Value;
 use crate::Error;
 use crate::inventory::{CliOutput, InventoryBuilder, Kind, Resource};
 use crate::text::{excerpt, excerpt_json};
-use crate::value::Json;
 
 /// Top-level keys of recognised outputs that carry nothing a table reads.
 const IGNORED: &[&str] = &[
@@ -26,26 +25,36 @@ const IGNORED: &[&str] = &[
 /// a resource with nothing read.
 const LIST_OUTPUTS: &[&str] = &["TargetHealthDescriptions", "Entries"];
 
+/// Loads one output. The resources are moved out of `value`, not copied: a large output is
+/// held once, not twice.
 pub fn load(
-    value: &Value,
+    mut value: Value,
     relative: &Path,
     shown: &Path,
     builder: &mut InventoryBuilder,
 ) -> Result<(), Error> {
-    let Some(object) = value.as_object() else {
+    if !value.is_object() {
         return Err(Error::UnknownFormat {
             path: shown.to_path_buf(),
             keys: "(not an object)".into(),
         });
-    };
+    }
     let (account, region) = account_and_region(relative, shown)?;
-    let resource = |kind: Kind, data: &Value, builder: &mut InventoryBuilder| -> Resource {
+    let object = value.as_object_mut().expect("checked above");
+    let resource = |kind: Kind, mut data: Value, builder: &mut InventoryBuilder| -> Resource {
         let region = if kind.is_global() { "global" } else { region };
-        let mut data = data.clone();
         for note in crate::sources::decode_iam_documents(kind, &mut data, shown) {
             builder.note(note);
         }
         Resource::new(kind, account, region, data)
+    };
+    // A list another kind reads too is copied, not moved.
+    let shared = |key: &str| {
+        Kind::ALL
+            .iter()
+            .filter(|k| matches!(k.descriptor().output, CliOutput::List(other) if other == key))
+            .count()
+            > 1
     };
     let mut recognised = false;
     // Each kind's output shape, from its descriptor.
@@ -53,27 +62,30 @@ pub fn load(
         let descriptor = kind.descriptor();
         match descriptor.output {
             CliOutput::Reservations => {
-                let Some(reservations) = object.get("Reservations") else {
+                let Some(reservations) = object.get_mut("Reservations") else {
                     continue;
                 };
                 recognised = true;
                 for reservation in as_list(reservations, "Reservations", shown)? {
-                    for instance in as_list(
-                        reservation.at("Instances").unwrap_or(&Value::Null),
-                        "Reservations.Instances",
-                        shown,
-                    )? {
-                        let r = resource(kind, instance, builder);
+                    let mut none = Value::Null;
+                    let instances = match reservation.get_mut("Instances") {
+                        Some(instances) => instances,
+                        None => &mut none,
+                    };
+                    for instance in as_list(instances, "Reservations.Instances", shown)? {
+                        let r = resource(kind, instance.take(), builder);
                         builder.add_from(shown, r);
                     }
                 }
             }
             CliOutput::List(key) => {
-                let Some(list) = object.get(key) else {
+                let copy = shared(key);
+                let Some(list) = object.get_mut(key) else {
                     continue;
                 };
                 recognised = true;
                 for item in as_list(list, key, shown)? {
+                    let item = if copy { item.clone() } else { item.take() };
                     let r = resource(kind, item, builder);
                     builder.add_from(shown, r);
                 }
@@ -81,17 +93,17 @@ pub fn load(
             CliOutput::One(key) if object.contains_key(key) => {
                 recognised = true;
                 if LIST_OUTPUTS.contains(&key) {
-                    as_list(object.get(key).unwrap_or(&Value::Null), key, shown)?;
+                    as_list(object.get_mut(key).unwrap_or(&mut Value::Null), key, shown)?;
                 }
                 let mut data = object.clone();
                 let id = one_id(kind, &data, shown)?;
                 data.insert(descriptor.id_field.into(), Value::String(id));
-                let r = resource(kind, &Value::Object(data), builder);
+                let r = resource(kind, Value::Object(data), builder);
                 builder.add_from(shown, r);
             }
             CliOutput::Fields(keys) if keys.iter().any(|k| object.contains_key(*k)) => {
                 recognised = true;
-                let r = resource(kind, value, builder);
+                let r = resource(kind, Value::Object(object.clone()), builder);
                 builder.merge_from(shown, r);
             }
             CliOutput::One(_) | CliOutput::Fields(_) => {}
@@ -113,12 +125,15 @@ pub fn load(
     Ok(())
 }
 
-fn as_list<'v>(v: &'v Value, field: &str, shown: &Path) -> Result<&'v Vec<Value>, Error> {
-    v.as_array().ok_or_else(|| Error::Field {
-        path: shown.to_path_buf(),
-        field: field.to_string(),
-        reason: format!("expected a list, got {}", excerpt_json(v)),
-    })
+fn as_list<'v>(v: &'v mut Value, field: &str, shown: &Path) -> Result<&'v mut Vec<Value>, Error> {
+    if !v.is_array() {
+        return Err(Error::Field {
+            path: shown.to_path_buf(),
+            field: field.to_string(),
+            reason: format!("expected a list, got {}", excerpt_json(v)),
+        });
+    }
+    Ok(v.as_array_mut().expect("checked above"))
 }
 
 /// The id of a one-resource output (`describe-snapshot-attribute`, `get-trail-status`), which
@@ -214,7 +229,7 @@ mod tests {
 
     fn load_one(path: &str, v: Value) -> Result<crate::Inventory, Error> {
         let mut b = InventoryBuilder::default();
-        load(&v, Path::new(path), Path::new(path), &mut b)?;
+        load(v, Path::new(path), Path::new(path), &mut b)?;
         Ok(b.finish())
     }
 
@@ -413,8 +428,8 @@ mod tests {
     fn ebs_defaults_from_two_outputs_make_one_resource() {
         let mut b = InventoryBuilder::default();
         let p = Path::new("111122223333/us-east-1/a.json");
-        load(&json!({"EbsEncryptionByDefault": true}), p, p, &mut b).unwrap();
-        load(&json!({"KmsKeyId": "alias/aws/ebs"}), p, p, &mut b).unwrap();
+        load(json!({"EbsEncryptionByDefault": true}), p, p, &mut b).unwrap();
+        load(json!({"KmsKeyId": "alias/aws/ebs"}), p, p, &mut b).unwrap();
         let inv = b.finish();
         assert_eq!(inv.of(Kind::EbsDefaults).len(), 1);
         assert_eq!(

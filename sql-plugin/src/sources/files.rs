@@ -40,9 +40,10 @@ impl Inventory {
             )
         };
         for file in files {
-            let text = read_bounded(&file, MAX_FILE_BYTES)?;
+            // The text is dropped once parsed: a large file is not held twice while it loads.
+            let value = super::parse(&file, &read_bounded(&file, MAX_FILE_BYTES)?)?;
             let relative = file.strip_prefix(&root).unwrap_or(&file);
-            super::load_file(relative, &file, &text, builder)?;
+            super::load_json(relative, &file, value, builder)?;
         }
         Ok(())
     }

@@ -26,14 +26,28 @@ pub fn load_file(
     text: &str,
     builder: &mut InventoryBuilder,
 ) -> Result<(), Error> {
-    let value: Value = serde_json::from_str(text).map_err(|e| Error::Json {
+    load_json(relative, shown, parse(shown, text)?, builder)
+}
+
+/// A file's JSON.
+pub fn parse(shown: &Path, text: &str) -> Result<Value, Error> {
+    serde_json::from_str(text).map_err(|e| Error::Json {
         path: shown.to_path_buf(),
         source: e,
-    })?;
+    })
+}
+
+/// Loads one file's JSON ([`load_file`] once parsed), the format detected from its content.
+pub fn load_json(
+    relative: &Path,
+    shown: &Path,
+    value: Value,
+    builder: &mut InventoryBuilder,
+) -> Result<(), Error> {
     if config_item::recognises(&value) {
         config_item::load(&value, shown, builder)
     } else {
-        cli_dump::load(&value, relative, shown, builder)
+        cli_dump::load(value, relative, shown, builder)
     }
 }
 

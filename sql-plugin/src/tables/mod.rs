@@ -240,7 +240,7 @@ pub(crate) fn cli_rows(
     let mut builder = crate::inventory::InventoryBuilder::default();
     for (path, output) in files {
         let path = std::path::Path::new(path);
-        crate::sources::cli_dump::load(output, path, path, &mut builder).unwrap();
+        crate::sources::cli_dump::load(output.clone(), path, path, &mut builder).unwrap();
     }
     let inventory = builder.finish();
     (table.records)(&inventory)

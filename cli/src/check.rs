@@ -93,7 +93,7 @@ impl Selection {
             };
             match findings {
                 Ok(findings) => evaluated.results.push((c, findings)),
-                Err(e) => evaluated.failed.push((c, e)),
+                Err(e) => evaluated.failed.push(e),
             }
         }
         evaluated
@@ -104,7 +104,8 @@ impl Selection {
 #[derive(Default)]
 pub struct Evaluated {
     pub results: Vec<(&'static Control, Vec<Finding>)>,
-    pub failed: Vec<(&'static Control, posture_queries::Error)>,
+    /// Each names its control.
+    pub failed: Vec<posture_queries::Error>,
 }
 
 /// Prints the results; `as_of_micros` is the evaluation time findings are stamped with.

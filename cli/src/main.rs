@@ -238,7 +238,7 @@ impl Session {
             let (scans, fetches) = run.counts();
             eprintln!(
                 "live: {scans} table scans answered by {fetches} fetches, {} from the run's cache",
-                scans - fetches.min(scans)
+                scans.saturating_sub(fetches)
             );
         }
     }
@@ -399,7 +399,7 @@ async fn check(
         &mut std::io::stdout().lock(),
     )?;
     // Fail closed: a control that could not be evaluated passes nothing, and the run is an error.
-    for (_, e) in &failed {
+    for e in &failed {
         eprintln!("error: not evaluated: {}", escape_control(&e.to_string()));
     }
     if !failed.is_empty() {

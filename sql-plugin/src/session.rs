@@ -3,8 +3,8 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use arrow::array::ArrayRef;
 use arrow::datatypes::SchemaRef;
-use arrow::record_batch::RecordBatch;
 use async_trait::async_trait;
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::datasource::memory::MemorySourceConfig;
@@ -31,7 +31,8 @@ pub fn inventory_table(table: &'static Table, inventory: Arc<Inventory>) -> Arc<
     Arc::new(InventoryTable {
         table,
         inventory,
-        batch: OnceLock::new(),
+        rows: OnceLock::new(),
+        columns: table.columns.iter().map(|_| OnceLock::new()).collect(),
     })
 }
 
@@ -47,11 +48,13 @@ pub fn bare_session() -> SessionContext {
     ctx
 }
 
-/// One table over an in-memory inventory; its rows are built once, when first scanned.
+/// One table over an in-memory inventory; each column is built once, when a scan first reads
+/// it.
 struct InventoryTable {
     table: &'static Table,
     inventory: Arc<Inventory>,
-    batch: OnceLock<RecordBatch>,
+    rows: OnceLock<usize>,
+    columns: Vec<OnceLock<ArrayRef>>,
 }
 
 impl fmt::Debug for InventoryTable {
@@ -77,21 +80,36 @@ impl TableProvider for InventoryTable {
         _filters: &[Expr],
         _limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let batch = match self.batch.get() {
-            Some(b) => b.clone(),
-            None => {
-                let b = self
-                    .table
-                    .batch(&self.inventory)
-                    .map_err(|e| DataFusionError::External(Box::new(e)))?;
-                self.batch.get_or_init(|| b).clone()
+        let indices: Vec<usize> = projection
+            .cloned()
+            .unwrap_or_else(|| (0..self.columns.len()).collect());
+        let missing: Vec<usize> = indices
+            .iter()
+            .copied()
+            .filter(|&i| self.columns[i].get().is_none())
+            .collect();
+        if !missing.is_empty() || self.rows.get().is_none() {
+            let (rows, arrays) = self
+                .table
+                .arrays(&self.inventory, &missing)
+                .map_err(|e| DataFusionError::External(Box::new(e)))?;
+            self.rows.get_or_init(|| rows);
+            for (i, array) in missing.into_iter().zip(arrays) {
+                self.columns[i].get_or_init(|| array);
             }
-        };
-        let schema = batch.schema();
+        }
+        let arrays = indices
+            .iter()
+            .map(|&i| self.columns[i].get().expect("built above").clone())
+            .collect();
+        let schema = Arc::new(self.table.schema().project(&indices)?);
+        let rows = *self.rows.get().expect("set above");
+        let batch = crate::table::batch_of(schema.clone(), arrays, rows)
+            .map_err(|e| DataFusionError::External(Box::new(e)))?;
         Ok(MemorySourceConfig::try_new_exec(
             &[vec![batch]],
             schema,
-            projection.cloned(),
+            None,
         )?)
     }
 }

@@ -11,7 +11,7 @@ use arrow::array::{
     MapFieldNames, StringBuilder, TimestampMicrosecondBuilder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use arrow::record_batch::RecordBatch;
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use serde_json::Value;
 
 use crate::Error;
@@ -201,13 +201,34 @@ impl Table {
 
     /// All rows of this table in the inventory, as one Arrow batch.
     pub fn batch(&self, inventory: &Inventory) -> Result<RecordBatch, Error> {
+        self.projected_batch(inventory, None)
+    }
+
+    /// The rows, with only the columns at `projection` (all when None): a query pays for the
+    /// columns it reads.
+    pub fn projected_batch(
+        &self,
+        inventory: &Inventory,
+        projection: Option<&[usize]>,
+    ) -> Result<RecordBatch, Error> {
+        let indices: Vec<usize> =
+            projection.map_or_else(|| (0..self.columns.len()).collect(), <[usize]>::to_vec);
+        let (rows, arrays) = self.arrays(inventory, &indices)?;
+        batch_of(Arc::new(self.schema().project(&indices)?), arrays, rows)
+    }
+
+    /// The row count and the arrays of the columns at `indices`.
+    pub fn arrays(
+        &self,
+        inventory: &Inventory,
+        indices: &[usize],
+    ) -> Result<(usize, Vec<ArrayRef>), Error> {
         let records = (self.records)(inventory);
-        let arrays = self
-            .columns
+        let arrays = indices
             .iter()
-            .map(|c| self.build_column(c, &records))
+            .map(|&i| self.build_column(&self.columns[i], &records))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(RecordBatch::try_new(self.schema(), arrays)?)
+        Ok((records.len(), arrays))
     }
 
     fn build_column(&self, column: &Column, records: &[Record<'_>]) -> Result<ArrayRef, Error> {
@@ -276,4 +297,18 @@ impl Table {
             }
         })
     }
+}
+
+/// A batch of `arrays` under `schema`, with `rows` rows even when no column is read
+/// (`count(*)`).
+pub fn batch_of(
+    schema: SchemaRef,
+    arrays: Vec<ArrayRef>,
+    rows: usize,
+) -> Result<RecordBatch, Error> {
+    Ok(RecordBatch::try_new_with_options(
+        schema,
+        arrays,
+        &RecordBatchOptions::new().with_row_count(Some(rows)),
+    )?)
 }

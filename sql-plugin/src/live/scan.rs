@@ -356,13 +356,9 @@ async fn rows(
     for resource in resources {
         builder.add(resource);
     }
-    let batch = table
-        .batch(&builder.finish())
-        .map_err(|e| DataFusionError::External(Box::new(e)))?;
-    Ok(match projection {
-        Some(p) => batch.project(p)?,
-        None => batch,
-    })
+    table
+        .projected_batch(&builder.finish(), projection)
+        .map_err(|e| DataFusionError::External(Box::new(e)))
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Inventory files: a file or a directory tree of `.json` files read into an [`Inventory`],
 //! each file through [`load_file`](super::load_file), and the bundled demo.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::Error;
 use crate::inventory::{Inventory, InventoryBuilder};
@@ -39,13 +41,42 @@ impl Inventory {
                 vec![path.to_path_buf()],
             )
         };
-        for file in files {
-            // The text is dropped once parsed: a large file is not held twice while it loads.
-            let value = super::parse(&file, &read_bounded(&file, MAX_FILE_BYTES)?)?;
-            let relative = file.strip_prefix(&root).unwrap_or(&file);
-            super::load_json(relative, &file, value, builder)?;
-        }
-        Ok(())
+        // Files are read and parsed on every core (a text is dropped once parsed), and loaded
+        // in path order: the first bad file in that order is the error, as on one core.
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(files.len().max(1));
+        let next = AtomicUsize::new(0);
+        let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel(workers);
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let (tx, next, files) = (parsed_tx.clone(), &next, &files);
+                scope.spawn(move || {
+                    while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let parsed = read_bounded(file, MAX_FILE_BYTES)
+                            .and_then(|text| super::parse(file, &text));
+                        // The receiver is gone when loading stopped at an error.
+                        if tx.send((file, parsed)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(parsed_tx);
+            let mut waiting = BTreeMap::new();
+            let mut order = files.iter();
+            let mut wanted = order.next();
+            for (file, parsed) in parsed_rx {
+                waiting.insert(file, parsed);
+                while let Some(parsed) = wanted.and_then(|w| waiting.remove(w)) {
+                    let file = wanted.expect("removed by it");
+                    let relative = file.strip_prefix(&root).unwrap_or(file);
+                    super::load_json(relative, file, parsed?, builder)?;
+                    wanted = order.next();
+                }
+            }
+            Ok(())
+        })
     }
 
     /// Loads in-memory files, given by their path below the inventory root (the bundled demo).
@@ -220,6 +251,28 @@ mod tests {
         std::thread::spawn(move || tx.send(Inventory::load(&root)));
         rx.recv_timeout(std::time::Duration::from_secs(20))
             .expect("loading finishes within seconds")
+    }
+
+    /// Files are parsed in parallel but loaded in path order: of several bad files, the first
+    /// in that order is the error, whichever parses first; everything loads from good ones.
+    #[test]
+    fn files_load_in_path_order_and_the_first_bad_one_is_the_error() {
+        let (root, region) = with_one_vpc("order");
+        for i in 0..20 {
+            let vpcs = format!(r#"{{"Vpcs": [{{"VpcId": "vpc-more-{i}"}}]}}"#);
+            std::fs::write(region.join(format!("more-{i:02}.json")), vpcs).unwrap();
+        }
+        let inventory = load_within_seconds(&root).unwrap();
+        assert_eq!(inventory.of(Kind::Vpc).len(), 21);
+        // A large bad file sorts first, a small one after it: the large one is the error.
+        let large = format!(
+            "{{\"Vpcs\": [{}{{]}}",
+            "{\"VpcId\": \"vpc-x\"},".repeat(200_000)
+        );
+        std::fs::write(region.join("a-large.json"), large).unwrap();
+        std::fs::write(region.join("z-small.json"), "{").unwrap();
+        let err = load_within_seconds(&root).unwrap_err().to_string();
+        assert!(err.contains("a-large.json"), "{err}");
     }
 
     #[test]

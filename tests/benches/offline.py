@@ -20,6 +20,7 @@ import time
 QUERY = "select count(*) as n from ec2_instance where http_tokens = 'optional'"
 DUCKDB = """
 import duckdb, sys
+duckdb.sql("set enable_progress_bar = false")
 n = duckdb.sql(f'''
   select count(*) from (
     select unnest(r.Instances) as i from (

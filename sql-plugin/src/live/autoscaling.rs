@@ -51,38 +51,12 @@ pub(super) fn launch_configuration(c: &LaunchConfiguration) -> Value {
     }))
 }
 
-/// Every page of a `NextToken`-paged Auto Scaling call.
-macro_rules! token_pages {
-    ($call:expr, $api:literal, $builder:expr, $items:ident, $map:expr) => {{
-        let call: &Call<'_> = $call;
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            call.permit($api).await;
-            let page = $builder
-                .max_records(PAGE_SIZE)
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| LiveError::from_sdk(e).during($api))?;
-            out.extend(page.$items().iter().map($map));
-            token = page
-                .next_token()
-                .filter(|t| !t.is_empty())
-                .map(str::to_string);
-            if token.is_none() {
-                break out;
-            }
-        }
-    }};
-}
-
 pub async fn groups(call: &Call<'_>) -> Result<Vec<Value>, LiveError> {
     let client = call.account.autoscaling(call.region);
     Ok(token_pages!(
         call,
         "DescribeAutoScalingGroups",
-        client.describe_auto_scaling_groups(),
+        client.describe_auto_scaling_groups().max_records(PAGE_SIZE),
         auto_scaling_groups,
         group
     ))
@@ -93,7 +67,9 @@ pub async fn launch_configurations(call: &Call<'_>) -> Result<Vec<Value>, LiveEr
     Ok(token_pages!(
         call,
         "DescribeLaunchConfigurations",
-        client.describe_launch_configurations(),
+        client
+            .describe_launch_configurations()
+            .max_records(PAGE_SIZE),
         launch_configurations,
         launch_configuration
     ))

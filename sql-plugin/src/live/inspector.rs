@@ -49,25 +49,14 @@ pub async fn findings(call: &Call<'_>) -> Result<Vec<Value>, LiveError> {
         .finding_type(equals("PACKAGE_VULNERABILITY")?)
         .resource_type(equals("AWS_EC2_INSTANCE")?)
         .build();
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        call.permit("ListFindings").await;
-        let page = client
+    Ok(token_pages!(
+        call,
+        "ListFindings",
+        client
             .list_findings()
             .filter_criteria(filter.clone())
-            .max_results(PAGE_SIZE)
-            .set_next_token(token.take())
-            .send()
-            .await
-            .map_err(|e| LiveError::from_sdk(e).during("ListFindings"))?;
-        out.extend(page.findings().iter().map(finding));
-        token = page
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        if token.is_none() {
-            return Ok(out);
-        }
-    }
+            .max_results(PAGE_SIZE),
+        findings,
+        finding
+    ))
 }

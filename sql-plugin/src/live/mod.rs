@@ -17,6 +17,32 @@
 //! Nothing here prints: warnings (skipped access) and debug lines are [`Notice`]s the caller
 //! takes with [`Live::take_notices`].
 
+/// Every page of a `NextToken`-paged call (Auto Scaling, Systems Manager, Inspector): `$builder`
+/// is the request with its page size, sent again with each page's token.
+macro_rules! token_pages {
+    ($call:expr, $api:literal, $builder:expr, $items:ident, $map:expr) => {{
+        let call: &Call<'_> = $call;
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            call.permit($api).await;
+            let page = $builder
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| LiveError::from_sdk(e).during($api))?;
+            out.extend(page.$items().iter().map($map));
+            token = page
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            if token.is_none() {
+                break out;
+            }
+        }
+    }};
+}
+
 mod autoscaling;
 mod cache;
 mod cloudtrail;

@@ -44,30 +44,15 @@ pub(super) fn patch_state(p: &aws_sdk_ssm::types::InstancePatchState) -> Value {
 /// Every managed instance.
 pub async fn managed_instances(call: &Call<'_>) -> Result<Vec<Value>, LiveError> {
     let client = call.account.ssm(call.region);
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        call.permit("DescribeInstanceInformation").await;
-        let page = client
+    Ok(token_pages!(
+        call,
+        "DescribeInstanceInformation",
+        client
             .describe_instance_information()
-            .max_results(PAGE_SIZE)
-            .set_next_token(token.take())
-            .send()
-            .await
-            .map_err(|e| LiveError::from_sdk(e).during("DescribeInstanceInformation"))?;
-        out.extend(
-            page.instance_information_list()
-                .iter()
-                .map(instance_information),
-        );
-        token = page
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        if token.is_none() {
-            return Ok(out);
-        }
-    }
+            .max_results(PAGE_SIZE),
+        instance_information_list,
+        instance_information
+    ))
 }
 
 /// The patch states of `managed` (from [`managed_instances`]), 50 ids a call.
@@ -82,28 +67,15 @@ pub async fn patch_states(call: &Call<'_>, managed: &[Value]) -> Result<Vec<Valu
         .map(|batch| {
             let client = client.clone();
             async move {
-                let mut out = Vec::new();
-                let mut token: Option<String> = None;
-                loop {
-                    call.permit("DescribeInstancePatchStates").await;
-                    let page = client
+                Ok::<_, LiveError>(token_pages!(
+                    call,
+                    "DescribeInstancePatchStates",
+                    client
                         .describe_instance_patch_states()
-                        .set_instance_ids(Some(batch.clone()))
-                        .set_next_token(token.take())
-                        .send()
-                        .await
-                        .map_err(|e| {
-                            LiveError::from_sdk(e).during("DescribeInstancePatchStates")
-                        })?;
-                    out.extend(page.instance_patch_states().iter().map(patch_state));
-                    token = page
-                        .next_token()
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_string);
-                    if token.is_none() {
-                        return Ok::<_, LiveError>(out);
-                    }
-                }
+                        .set_instance_ids(Some(batch.clone())),
+                    instance_patch_states,
+                    patch_state
+                ))
             }
         })
         .buffered(super::PER_RESOURCE_CALLS)

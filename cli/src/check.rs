@@ -72,6 +72,15 @@ impl Selection {
     /// unreadable table (an API the account denies or fails) costs only the controls reading it.
     /// Every control is planned before any runs, `planning` held meanwhile: a live run's
     /// fetches then serve them all.
+    /// The tables the selected controls read (None: some control's are not known, read all).
+    pub fn tables(&self) -> Option<Vec<&'static str>> {
+        let mut tables = Vec::new();
+        for control in &self.controls {
+            tables.extend(control.tables().ok()?);
+        }
+        Some(tables)
+    }
+
     pub async fn run(
         &self,
         ctx: &SessionContext,

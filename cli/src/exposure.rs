@@ -21,11 +21,19 @@ const ORDER: &str = "case severity when 'critical' then 0 when 'high' then 1 whe
 
 /// The instances, most exposed first.
 pub async fn rows(ctx: &SessionContext) -> Result<Vec<Map<String, Value>>> {
-    let sql = format!(
+    crate::output::json_rows(&ctx.sql(&sql()).await?.collect().await?)
+}
+
+fn sql() -> String {
+    format!(
         "select * from {} order by {ORDER}, account_id, region, instance_id",
         posture_queries::views::EXPOSURE
-    );
-    crate::output::json_rows(&ctx.sql(&sql).await?.collect().await?)
+    )
+}
+
+/// The tables the view reads (None: not known, read all).
+pub fn tables() -> Option<Vec<&'static str>> {
+    posture_queries::scanned_tables(&sql()).ok()
 }
 
 /// Whether anything is critical or high (the exit code says so, for CI gates).

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use posture_sql::Inventory;
+use posture_sql::inventory::InventoryBuilder;
 use posture_sql::live::RunCache;
 use posture_sql::text::escape_control;
 
@@ -201,9 +202,25 @@ impl Source {
     /// The tables of the chosen source, and the views over them (ec2_instance_exposure). Live,
     /// a `whole_run` (`posture check`, `posture exposure`: many scans of the same tables) makes
     /// each list call once, its scans sharing one [`RunCache::whole_run`].
-    async fn session(&self, whole_run: bool) -> Result<Session> {
+    ///
+    /// An inventory loads only what `reads` (tables, None: all) needs: other outputs in its
+    /// files are checked for syntax, not built.
+    async fn session(
+        &self,
+        whole_run: bool,
+        reads: impl FnOnce() -> Option<Vec<&'static str>>,
+    ) -> Result<Session> {
         let (ctx, live, run) = match (&self.inventory, self.demo) {
-            (Some(path), _) => (inventory_session(Inventory::load(path)?)?, None, None),
+            (Some(path), _) => {
+                let mut builder = match reads() {
+                    Some(tables) => {
+                        InventoryBuilder::reading(posture_sql::tables::kinds_read(tables))
+                    }
+                    None => InventoryBuilder::default(),
+                };
+                Inventory::load_into(path, &mut builder)?;
+                (inventory_session(builder.finish())?, None, None)
+            }
             (None, true) => (inventory_session(Inventory::demo())?, None, None),
             (None, false) => {
                 let live = Arc::new(self.live.connect().await?);
@@ -353,7 +370,16 @@ fn outcome(alarming: bool) -> Outcome {
 }
 
 async fn query(source: &Source, output: Format, sql: Option<String>) -> Result<Outcome> {
-    let session = source.session(false).await?;
+    // SQL refused reads nothing (running it gives the error); SQL whose tables are not known
+    // (it reads information_schema) reads everything.
+    let reads = || {
+        let sql = sql.as_deref()?;
+        match posture_sql::sql::check(sql) {
+            Ok(()) => posture_queries::scanned_tables(sql).ok(),
+            Err(_) => Some(Vec::new()),
+        }
+    };
+    let session = source.session(false, reads).await?;
     match sql {
         Some(sql) => {
             let batches = posture_sql::sql::run(&session.ctx, &sql).await;
@@ -384,7 +410,7 @@ async fn check(
             .timestamp_micros(),
         (None, false) => chrono::Utc::now().timestamp_micros(),
     };
-    let session = source.session(true).await?;
+    let session = source.session(true, || selection.tables()).await?;
     let planning = session.run.as_deref().map(RunCache::planning);
     let check::Evaluated { results, failed } = selection.run(&session.ctx, as_of, planning).await;
     session.print_notices();
@@ -414,7 +440,7 @@ async fn check(
 }
 
 async fn exposure(source: &Source, output: exposure::ExposureFormat) -> Result<Outcome> {
-    let session = source.session(true).await?;
+    let session = source.session(true, exposure::tables).await?;
     let rows = exposure::rows(&session.ctx).await;
     session.print_notices();
     let rows = rows?;
@@ -467,7 +493,7 @@ async fn rules_eval(event: &Path, control: Option<&str>, inventory: &[PathBuf]) 
         }
         let inventory = builder.finish();
         print_notes(&inventory);
-        posture_config_rules::Lookups::Inventory(Arc::new(inventory))
+        posture_config_rules::Lookups::inventory(Arc::new(inventory))
     };
     let evaluations = posture_config_rules::evaluate_fetching(
         &parsed,

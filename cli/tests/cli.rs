@@ -312,6 +312,42 @@ fn check_selects_by_benchmark_or_control_and_exits_0_when_clean() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// `--inventory` loads only what the run's tables read: every control, the exposure view and a
+/// query see what the whole demo holds.
+#[test]
+fn loading_what_the_run_reads_gives_what_loading_everything_gives() {
+    let demo = repo("demo");
+    let demo = demo.to_str().unwrap();
+    for args in [
+        // As of the demo's capture, which --demo implies.
+        ["check", "-o", "json", "--as-of", "2026-11-25T14:00:00Z"].as_slice(),
+        &["exposure", "-o", "json"],
+        &[
+            "query",
+            "-o",
+            "json",
+            "select name, is_logging from cloudtrail_trail order by name",
+        ],
+    ] {
+        let (command, rest) = args.split_first().unwrap();
+        let loaded = ok_or_alarm(&[[*command, "-i", demo].as_slice(), rest].concat());
+        let bundled = ok_or_alarm(&[[*command, "--demo"].as_slice(), rest].concat());
+        assert!(loaded.len() > 100, "{loaded}");
+        assert_eq!(loaded, bundled, "{command}");
+    }
+    // Tables not known from the plan (information_schema beside a table) load everything;
+    // refused SQL loads nothing and is the error.
+    let count = |sql: &str| ok(&["query", "-i", demo, "-o", "csv", sql]);
+    assert_eq!(
+        count(
+            "select count(*) as n from ec2_instance where exists (select 1 from information_schema.tables where table_name = 'ec2_instance')"
+        ),
+        count("select count(*) as n from ec2_instance")
+    );
+    assert_ne!(count("select count(*) as n from ec2_instance"), "n\n0\n");
+    assert!(fails(&["query", "-i", demo, "drop table ec2_instance"]).contains("DROP"));
+}
+
 #[test]
 fn check_parameters_are_typed_and_checked() {
     let (_, rows) = check_json(&[

@@ -5,24 +5,35 @@
 //! item does not fill (the role behind an instance profile) are looked up in [`Lookups`].
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use datafusion::catalog::TableProvider;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::{Session, TableProvider};
 use datafusion::error::DataFusionError;
+use datafusion::logical_expr::{Expr, LogicalPlan, TableProviderFilterPushDown, TableType};
+use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 use posture_queries::{Control, Trigger};
-use posture_sql::Inventory;
 use posture_sql::inventory::InventoryBuilder;
 use posture_sql::live::{Live, LiveError, LiveOptions, Notice, RunCache};
 use posture_sql::tables::TABLES;
+use posture_sql::{Inventory, Table};
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
 use crate::{ComplianceType, ConfigEvent, Error, Evaluation, MessageType};
 
-/// Where the resources beyond a configuration item come from.
-pub enum Lookups {
+/// Where the resources beyond a configuration item come from, and the session change
+/// notifications are evaluated in: built at the first and kept by the container, each control's
+/// query planned once in it ([`Container`]).
+pub struct Lookups {
+    source: Arc<Source>,
+    container: tokio::sync::Mutex<Option<Container>>,
+}
+
+enum Source {
     /// An offline inventory (`posture rules eval --inventory`).
     Inventory(Arc<Inventory>),
     /// Live AWS, connected when a control first needs it and kept: once per Lambda container.
@@ -36,22 +47,33 @@ pub enum Lookups {
 /// No resources beyond the item.
 impl Default for Lookups {
     fn default() -> Lookups {
-        Lookups::Inventory(Arc::default())
+        Lookups::inventory(Arc::default())
     }
 }
 
 impl Lookups {
+    pub fn inventory(inventory: Arc<Inventory>) -> Lookups {
+        Lookups::of(Source::Inventory(inventory))
+    }
+
     pub fn live(options: LiveOptions) -> Lookups {
-        Lookups::Live {
+        Lookups::of(Source::Live {
             options,
             live: OnceCell::new(),
+        })
+    }
+
+    fn of(source: Source) -> Lookups {
+        Lookups {
+            source: Arc::new(source),
+            container: tokio::sync::Mutex::new(None),
         }
     }
 
     /// The warnings live lookups gave since last asked (a column left null when AWS answered
     /// 5xx), each once, for the function's log; the debug notices are dropped.
     pub fn take_warnings(&self) -> Vec<String> {
-        let Lookups::Live { live, .. } = self else {
+        let Source::Live { live, .. } = &*self.source else {
             return Vec::new();
         };
         let notices = live
@@ -67,26 +89,181 @@ impl Lookups {
             .collect()
     }
 
-    /// `table` for one invocation: live scans share `run`'s fetches.
-    async fn table(
+    /// The findings of `control` over `item` and the lookups, in the container's session: one
+    /// invocation at a time, the control's plan made at its first and reused.
+    async fn findings_for_item(
         &self,
-        table: &'static posture_sql::Table,
-        run: &Arc<RunCache>,
-    ) -> Result<Arc<dyn TableProvider>, Error> {
-        Ok(match self {
-            Lookups::Inventory(inventory) => {
+        control: &Control,
+        item: Arc<Inventory>,
+        params: &HashMap<String, String>,
+        as_of_micros: i64,
+    ) -> Result<Vec<posture_queries::Finding>, Error> {
+        let lookups = reads_lookups(control, &item)?;
+        if lookups {
+            self.source.connect().await?;
+        }
+        let mut container = self.container.lock().await;
+        let container = match &mut *container {
+            Some(container) => container,
+            None => container.insert(Container::new(self.source.clone())?),
+        };
+        container.begin(Invocation {
+            item,
+            run: Arc::new(RunCache::default()),
+            lookups,
+        });
+        let findings = async {
+            let plan = match container.plans.entry(control.id.clone()) {
+                Entry::Occupied(plan) => plan.into_mut(),
+                Entry::Vacant(entry) => entry.insert(control.plan(&container.ctx).await?),
+            };
+            control
+                .stream_planned(&container.ctx, plan, params, as_of_micros)
+                .await?
+                .all()
+                .await
+        }
+        .await
+        .map_err(lookup_error);
+        container.begin_none();
+        findings
+    }
+}
+
+impl Source {
+    /// Connects to AWS, once per container (live lookups only).
+    async fn connect(&self) -> Result<(), Error> {
+        if let Source::Live { options, live } = self {
+            live.get_or_try_init(|| async { Live::connect(options.clone()).await.map(Arc::new) })
+                .await
+                .map_err(|e| Error::Lookup(format!("connecting to AWS: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// `table` for one invocation, once [`Self::connect`]ed: live scans share `run`'s fetches.
+    fn table(&self, table: &'static Table, run: &Arc<RunCache>) -> Arc<dyn TableProvider> {
+        match self {
+            Source::Inventory(inventory) => {
                 posture_sql::session::inventory_table(table, inventory.clone())
             }
-            Lookups::Live { options, live } => {
-                let live = live
-                    .get_or_try_init(|| async {
-                        Live::connect(options.clone()).await.map(Arc::new)
-                    })
-                    .await
-                    .map_err(|e| Error::Lookup(format!("connecting to AWS: {e}")))?;
-                posture_sql::live::live_table(table, live.clone(), Some(run.clone()))
+            Source::Live { live, .. } => {
+                let live = live.get().expect("connected before the scan").clone();
+                posture_sql::live::live_table(table, live, Some(run.clone()))
             }
+        }
+    }
+}
+
+/// Whether `control`, over `item`, reads tables the item does not fill: only then are the
+/// lookups touched (no AWS connection otherwise).
+fn reads_lookups(control: &Control, item: &Inventory) -> Result<bool, Error> {
+    Ok(control.tables()?.iter().any(|t| !fills(item, t)))
+}
+
+fn fills(item: &Inventory, table: &str) -> bool {
+    posture_sql::tables::table(table)
+        .is_some_and(|t| t.kinds.iter().any(|k| !item.of(*k).is_empty()))
+}
+
+/// The container's session. Its tables read, at each scan, the invocation in hand: the item's
+/// rows for a table the item fills (or when the control reads nothing beyond the item), else
+/// the lookups. Planning reads no rows, so a control's plan serves every invocation.
+struct Container {
+    ctx: SessionContext,
+    invocation: Arc<Mutex<Option<Invocation>>>,
+    plans: HashMap<String, LogicalPlan>,
+}
+
+#[derive(Clone)]
+struct Invocation {
+    item: Arc<Inventory>,
+    /// Fetches shared by the invocation's scans, and by nothing after it: verdicts never go
+    /// stale.
+    run: Arc<RunCache>,
+    lookups: bool,
+}
+
+impl Container {
+    fn new(source: Arc<Source>) -> Result<Container, Error> {
+        let ctx = posture_sql::session::bare_session();
+        let invocation = Arc::new(Mutex::new(None));
+        for table in TABLES {
+            let provider = InvocationTable {
+                table,
+                source: source.clone(),
+                invocation: invocation.clone(),
+            };
+            ctx.register_table(table.name, Arc::new(provider))
+                .map_err(posture_sql::Error::from)?;
+        }
+        Ok(Container {
+            ctx,
+            invocation,
+            plans: HashMap::new(),
         })
+    }
+
+    fn begin(&self, invocation: Invocation) {
+        *self.invocation.lock().expect("not poisoned") = Some(invocation);
+    }
+
+    /// Drops the invocation's item and fetches.
+    fn begin_none(&self) {
+        *self.invocation.lock().expect("not poisoned") = None;
+    }
+}
+
+/// A table of the container's session ([`Container`]).
+struct InvocationTable {
+    table: &'static Table,
+    source: Arc<Source>,
+    invocation: Arc<Mutex<Option<Invocation>>>,
+}
+
+impl std::fmt::Debug for InvocationTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "InvocationTable({})", self.table.name)
+    }
+}
+
+#[async_trait::async_trait]
+impl TableProvider for InvocationTable {
+    fn schema(&self) -> SchemaRef {
+        self.table.schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    /// Inexact: the plan keeps every filter, whichever source a scan reads.
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> datafusion::error::Result<Vec<TableProviderFilterPushDown>> {
+        Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> datafusion::error::Result<Arc<dyn ExecutionPlan>> {
+        let Some(now) = self.invocation.lock().expect("not poisoned").clone() else {
+            return Err(DataFusionError::Internal(format!(
+                "{} scanned outside an invocation",
+                self.table.name
+            )));
+        };
+        let provider = if !now.lookups || fills(&now.item, self.table.name) {
+            posture_sql::session::inventory_table(self.table, now.item)
+        } else {
+            self.source.table(self.table, &now.run)
+        };
+        provider.scan(state, projection, filters, limit).await
     }
 }
 
@@ -179,11 +356,14 @@ async fn change(
 
     let mut builder = InventoryBuilder::default();
     posture_sql::sources::config_item::load(item, Path::new("configurationItem"), &mut builder)?;
-    let ctx = session(control, Arc::new(builder.finish()), lookups).await?;
-    let findings = control
-        .run(&ctx, params, micros(&captured))
-        .await
-        .map_err(lookup_error)?;
+    let findings = lookups
+        .findings_for_item(
+            control,
+            Arc::new(builder.finish()),
+            params,
+            micros(&captured),
+        )
+        .await?;
     let mine: Vec<Evaluation> = findings
         .into_iter()
         .filter(|f| f.resource_id == resource_id && f.resource_type == resource_type)
@@ -211,8 +391,8 @@ async fn dependency_changed(
     captured: &str,
 ) -> Result<Vec<Evaluation>, Error> {
     let merged;
-    let lookups = match (lookups, &event.item) {
-        (Lookups::Inventory(inventory), Some(item)) => {
+    let lookups = match (&*lookups.source, &event.item) {
+        (Source::Inventory(inventory), Some(item)) => {
             let mut builder = InventoryBuilder::default();
             builder.extend(inventory);
             posture_sql::sources::config_item::load(
@@ -220,12 +400,12 @@ async fn dependency_changed(
                 Path::new("configurationItem"),
                 &mut builder,
             )?;
-            merged = Lookups::Inventory(Arc::new(builder.finish()));
+            merged = Lookups::inventory(Arc::new(builder.finish()));
             &merged
         }
         _ => lookups,
     };
-    let ctx = session(control, Arc::new(Inventory::default()), lookups).await?;
+    let ctx = lookup_session(lookups).await?;
     Ok(control
         .run(&ctx, params, micros(captured))
         .await
@@ -270,7 +450,7 @@ impl Periodic {
         let time = event.notification_time.clone().unwrap_or_else(|| {
             chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
         });
-        let ctx = session(control, Arc::new(Inventory::default()), lookups).await?;
+        let ctx = lookup_session(lookups).await?;
         let findings = control
             .stream(&ctx, params, micros(&time))
             .await
@@ -320,30 +500,14 @@ fn micros(time: &str) -> i64 {
         .unwrap_or_else(|_| chrono::Utc::now().timestamp_micros())
 }
 
-/// The tables the item fills read only the item; the others read `lookups`, which are not
-/// touched (no AWS connection) when the control reads nothing beyond the item.
-async fn session(
-    control: &Control,
-    item: Arc<Inventory>,
-    lookups: &Lookups,
-) -> Result<SessionContext, Error> {
-    let filled = |table: &str| {
-        posture_sql::tables::table(table)
-            .is_some_and(|t| t.kinds.iter().any(|k| !item.of(*k).is_empty()))
-    };
-    let needs_lookups = control.tables()?.iter().any(|t| !filled(t));
+/// A session of its own (a periodic run, a dependency's change): every table reads the
+/// lookups, the run's fetches shared by its scans and by nothing after it.
+async fn lookup_session(lookups: &Lookups) -> Result<SessionContext, Error> {
+    lookups.source.connect().await?;
     let ctx = posture_sql::session::bare_session();
-    // Fetches shared by the session's scans, and by nothing after it: verdicts never go stale.
     let run = Arc::new(RunCache::default());
     for table in TABLES {
-        let provider = if filled(table.name) {
-            posture_sql::session::inventory_table(table, item.clone())
-        } else if needs_lookups {
-            lookups.table(table, &run).await?
-        } else {
-            posture_sql::session::inventory_table(table, item.clone())
-        };
-        ctx.register_table(table.name, provider)
+        ctx.register_table(table.name, lookups.source.table(table, &run))
             .map_err(posture_sql::Error::from)?;
     }
     Ok(ctx)

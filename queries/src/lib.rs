@@ -452,29 +452,85 @@ impl Control {
         overrides: &HashMap<String, String>,
         as_of_micros: i64,
     ) -> Result<Findings<'_>, Error> {
-        let query_error = |e| Error::Query {
-            control: self.id.clone(),
-            source: e,
-        };
         let values = self.bind(overrides, as_of_micros)?;
         views::register_read_by(ctx, &self.sql)
             .await
-            .map_err(query_error)?;
-        let used: Vec<(String, ScalarValue)> = values
+            .map_err(|e| self.query_error(e))?;
+        let frame = ctx.sql(&self.sql).await.map_err(|e| self.query_error(e))?;
+        let frame = match self.used(values) {
+            used if used.is_empty() => frame,
+            used => frame
+                .with_param_values(used)
+                .map_err(|e| self.query_error(e))?,
+        };
+        let stream = frame
+            .execute_stream()
+            .await
+            .map_err(|e| self.query_error(e))?;
+        Ok(self.findings_of(stream))
+    }
+
+    /// The control's query, analysed and optimised over the session's tables (its views
+    /// registered), placeholders unbound: what [`Self::stream_planned`] runs again and again.
+    /// The session's tables must read their rows at scan time (the Config rule Lambda's do: it
+    /// plans each control once per container).
+    pub async fn plan(&self, ctx: &SessionContext) -> Result<LogicalPlan, Error> {
+        views::register_read_by(ctx, &self.sql)
+            .await
+            .map_err(|e| self.query_error(e))?;
+        let frame = ctx.sql(&self.sql).await.map_err(|e| self.query_error(e))?;
+        frame.into_optimized_plan().map_err(|e| self.query_error(e))
+    }
+
+    /// [`Self::stream`] for a query [`Self::plan`] made: the parameters bound into it, then
+    /// straight to the physical plan (the logical one is optimised already).
+    pub async fn stream_planned(
+        &self,
+        ctx: &SessionContext,
+        plan: &LogicalPlan,
+        overrides: &HashMap<String, String>,
+        as_of_micros: i64,
+    ) -> Result<Findings<'_>, Error> {
+        let values = self.bind(overrides, as_of_micros)?;
+        let plan = match self.used(values) {
+            used if used.is_empty() => plan.clone(),
+            used => plan
+                .clone()
+                .with_param_values(used)
+                .map_err(|e| self.query_error(e))?,
+        };
+        let state = ctx.state();
+        let physical = state
+            .query_planner()
+            .create_physical_plan(&plan, &state)
+            .await
+            .map_err(|e| self.query_error(e))?;
+        let stream = datafusion::physical_plan::execute_stream(physical, ctx.task_ctx())
+            .map_err(|e| self.query_error(e))?;
+        Ok(self.findings_of(stream))
+    }
+
+    /// The bound values the control's SQL uses.
+    fn used(&self, values: Vec<(String, ScalarValue)>) -> Vec<(String, ScalarValue)> {
+        values
             .into_iter()
             .filter(|(name, _)| self.sql.contains(&format!("${name}")))
-            .collect();
-        let frame = ctx.sql(&self.sql).await.map_err(query_error)?;
-        let frame = if used.is_empty() {
-            frame
-        } else {
-            frame.with_param_values(used).map_err(query_error)?
-        };
-        Ok(Findings {
+            .collect()
+    }
+
+    fn query_error(&self, source: DataFusionError) -> Error {
+        Error::Query {
+            control: self.id.clone(),
+            source,
+        }
+    }
+
+    fn findings_of(&self, stream: SendableRecordBatchStream) -> Findings<'_> {
+        Findings {
             control: self,
-            stream: Some(frame.execute_stream().await.map_err(query_error)?),
+            stream: Some(stream),
             batch: None,
-        })
+        }
     }
 
     /// The batch's rows as findings, read straight from the Arrow columns.
@@ -555,7 +611,7 @@ impl Control {
 /// The posture tables `sql` scans, planned and optimised (not run) over an empty inventory with
 /// the views registered. Planning over in-memory catalogues never waits, so a plain executor suffices
 /// (and works inside the Lambda's runtime too).
-fn scanned_tables(sql: &str) -> datafusion::error::Result<Vec<&'static str>> {
+pub fn scanned_tables(sql: &str) -> datafusion::error::Result<Vec<&'static str>> {
     futures::executor::block_on(async {
         let ctx = posture_sql::session(Arc::new(posture_sql::Inventory::default()))?;
         views::register(&ctx).await?;

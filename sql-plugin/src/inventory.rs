@@ -2,7 +2,7 @@
 //! shape (the AWS API's PascalCase JSON, as the `aws` CLI prints it), whatever source it came
 //! from. Tables read only this.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -448,6 +448,29 @@ impl Kind {
         }
     }
 
+    /// The kind whose outputs complete this kind's records, which a table of this kind reads
+    /// too: a trail's status, a snapshot's permissions, a target group's health, a prefix list's
+    /// entries, and a group's rules as `describe-security-group-rules` lists them.
+    pub fn companion(self) -> Option<Kind> {
+        match self {
+            Kind::Trail => Some(Kind::TrailStatus),
+            Kind::Snapshot => Some(Kind::SnapshotPermissions),
+            Kind::TargetGroup => Some(Kind::TargetHealth),
+            Kind::ManagedPrefixList => Some(Kind::ManagedPrefixListEntries),
+            Kind::SecurityGroup => Some(Kind::SecurityGroupRule),
+            _ => None,
+        }
+    }
+
+    /// The top-level keys of this kind's `aws` CLI output.
+    pub fn output_keys(self) -> Vec<&'static str> {
+        match self.descriptor().output {
+            CliOutput::Reservations => vec!["Reservations"],
+            CliOutput::List(key) | CliOutput::One(key) => vec![key],
+            CliOutput::Fields(keys) => keys.to_vec(),
+        }
+    }
+
     /// IAM: one `global` region per account.
     pub fn is_global(self) -> bool {
         self.descriptor().global
@@ -573,6 +596,8 @@ pub struct InventoryBuilder {
     /// For [`merge_from`](Self::merge_from): which file set each field last.
     merged_fields: HashMap<((Kind, Key), String), PathBuf>,
     notes: BTreeMap<String, usize>,
+    /// The kinds kept (None: all): loading for a query keeps what its tables read.
+    only: Option<BTreeSet<Kind>>,
 }
 
 /// A resource and the file it came from (`None`: not from a file, e.g. live AWS).
@@ -640,6 +665,34 @@ fn values(v: &Value) -> usize {
 }
 
 impl InventoryBuilder {
+    /// A builder that keeps only resources of `kinds` (see [`crate::tables::kinds_read`]).
+    pub fn reading(kinds: BTreeSet<Kind>) -> InventoryBuilder {
+        InventoryBuilder {
+            only: Some(kinds),
+            ..InventoryBuilder::default()
+        }
+    }
+
+    /// Whether resources of `kind` are kept.
+    pub fn wants(&self, kind: Kind) -> bool {
+        self.only.as_ref().is_none_or(|only| only.contains(&kind))
+    }
+
+    /// The top-level `aws` CLI output keys of kinds not kept: a file's values under them are
+    /// checked for syntax and not built ([`crate::sources::parse`]).
+    pub fn unwanted_keys(&self) -> HashSet<&'static str> {
+        let wanted: HashSet<&str> = Kind::ALL
+            .iter()
+            .filter(|k| self.wants(**k))
+            .flat_map(|k| k.output_keys())
+            .collect();
+        Kind::ALL
+            .iter()
+            .flat_map(|k| k.output_keys())
+            .filter(|key| !wanted.contains(key))
+            .collect()
+    }
+
     /// Adds a resource that comes from no file.
     pub fn add(&mut self, resource: Resource) {
         self.insert(resource, None);
@@ -651,6 +704,9 @@ impl InventoryBuilder {
     }
 
     fn insert(&mut self, resource: Resource, source: Option<PathBuf>) {
+        if !self.wants(resource.kind) {
+            return;
+        }
         let key = (resource.kind, key_of(&resource));
         let new = Entry { resource, source };
         let Some(old) = self.resources.get_mut(&key) else {
@@ -694,6 +750,9 @@ impl InventoryBuilder {
     /// `get-ebs-*` outputs that make one account-region's EBS defaults). A field given twice
     /// with different values keeps the value loaded last, with a note naming the file.
     pub fn merge_from(&mut self, source: &Path, resource: Resource) {
+        if !self.wants(resource.kind) {
+            return;
+        }
         let key = (resource.kind, key_of(&resource));
         let Value::Object(fields) = resource.data else {
             self.add_from(source, resource);

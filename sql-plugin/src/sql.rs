@@ -56,13 +56,7 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 /// Runs one statement of user SQL: queries, EXPLAIN, SHOW and DESCRIBE. DDL, DML, COPY and
 /// SET are refused before planning, so nothing is written or changed.
 pub async fn run(ctx: &SessionContext, text: &str) -> Result<Vec<RecordBatch>, Error> {
-    if text.len() > MAX_SQL_BYTES {
-        return Err(Error::TooLong { bytes: text.len() });
-    }
-    let statement = parse(text)?;
-    // Nesting first: every other walk of the tree recurses as deep as it nests.
-    within_nesting(&statement)?;
-    read_only(&statement)?;
+    let statement = checked(text)?;
     let plan = ctx.state().statement_to_plan(statement).await?;
     // Defence in depth: the plan too holds no DDL, DML or session statement.
     SQLOptions::new()
@@ -71,6 +65,22 @@ pub async fn run(ctx: &SessionContext, text: &str) -> Result<Vec<RecordBatch>, E
         .with_allow_statements(false)
         .verify_plan(&plan)?;
     Ok(ctx.execute_logical_plan(plan).await?.collect().await?)
+}
+
+/// Whether [`run`] takes `text`: one statement, bounded, read-only.
+pub fn check(text: &str) -> Result<(), Error> {
+    checked(text).map(|_| ())
+}
+
+fn checked(text: &str) -> Result<Statement, Error> {
+    if text.len() > MAX_SQL_BYTES {
+        return Err(Error::TooLong { bytes: text.len() });
+    }
+    let statement = parse(text)?;
+    // Nesting first: every other walk of the tree recurses as deep as it nests.
+    within_nesting(&statement)?;
+    read_only(&statement)?;
+    Ok(statement)
 }
 
 /// One statement, parsed with [`MAX_NESTING`] as the parser's recursion limit too, so nesting

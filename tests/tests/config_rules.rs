@@ -129,7 +129,7 @@ fn real_events_through_the_handler() {
         examples("event-awsConfigRuleScheduled.powertools.json"),
         json!({"controlId": "vpc_sg_unused"}),
     );
-    let demo = Lookups::Inventory(Arc::new(
+    let demo = Lookups::inventory(Arc::new(
         posture_sql::Inventory::load(&repo("demo")).unwrap(),
     ));
     let periodic = eval(&scheduled, None, &demo).unwrap();
@@ -286,7 +286,7 @@ fn every_change_control_gives_the_verdict_of_posture_check_on_the_demo() {
     let demo = Arc::new(posture_sql::Inventory::demo());
     // The item comes from the demo's AWS Config twin; lookups from the demo's API output, as the
     // Lambda's come from the live API (Config does not record AWS managed policies).
-    let lookups = Lookups::Inventory(Arc::new(
+    let lookups = Lookups::inventory(Arc::new(
         posture_sql::Inventory::load(&repo("demo")).unwrap(),
     ));
     let items = demo_items();
@@ -332,7 +332,7 @@ fn every_change_control_gives_the_verdict_of_posture_check_on_the_demo() {
 #[test]
 fn a_dependency_change_re_evaluates_what_it_feeds_as_posture_check_does() {
     let demo = Arc::new(posture_sql::Inventory::demo());
-    let lookups = Lookups::Inventory(Arc::new(
+    let lookups = Lookups::inventory(Arc::new(
         posture_sql::Inventory::load(&repo("demo")).unwrap(),
     ));
     let items = demo_items();
@@ -392,7 +392,7 @@ fn demo_role_item(name: &str) -> Value {
 #[test]
 fn a_role_change_puts_the_new_verdict_for_each_instance_using_the_role() {
     // Offline lookups hold the role as it was; the event's item is the role as it is now.
-    let lookups = Lookups::Inventory(Arc::new(
+    let lookups = Lookups::inventory(Arc::new(
         posture_sql::Inventory::load(&repo("demo")).unwrap(),
     ));
     let control = "ec2_instance_role_no_admin_access";

@@ -149,7 +149,7 @@ impl Config {
 
 fn handler(config: &Config) -> Handler {
     let demo = posture_sql::Inventory::load(&repo("demo")).unwrap();
-    Handler::new(config.client.clone(), Lookups::Inventory(Arc::new(demo)))
+    Handler::new(config.client.clone(), Lookups::inventory(Arc::new(demo)))
 }
 
 /// A deadline no test reaches.
@@ -468,7 +468,7 @@ fn every_verdict_table_case_through_the_handler() {
         let invoke = |event: Value| -> Put {
             let config = config(None, Some(vec![]));
             let handler =
-                Handler::new(config.client.clone(), Lookups::Inventory(inventory.clone()));
+                Handler::new(config.client.clone(), Lookups::inventory(inventory.clone()));
             block_on(handler.handle(&with_parameters(event, parameters.clone()), later()))
                 .unwrap_or_else(|e| panic!("{}: {e}", case.name));
             config.put()
@@ -730,7 +730,7 @@ fn near_its_deadline_a_periodic_run_puts_what_it_evaluated_and_fails_naming_what
         .match_requests(record(puts.clone(), Duration::from_millis(300)))
         .then_output(|| PutEvaluationsOutput::builder().build());
     let config = config_with(put, puts, None, Some(vec![]));
-    let handler = Handler::new(config.client.clone(), Lookups::Inventory(instances));
+    let handler = Handler::new(config.client.clone(), Lookups::inventory(instances));
     let err = block_on(handler.handle(
         &scheduled_event(control),
         SystemTime::now() + Duration::from_secs(2),
@@ -769,7 +769,7 @@ fn a_deadline_already_past_puts_nothing_and_says_so() {
     let config = config(None, Some(vec![]));
     let handler = Handler::new(
         config.client.clone(),
-        Lookups::Inventory(stopped_instances(10)),
+        Lookups::inventory(stopped_instances(10)),
     );
     let err = block_on(handler.handle(&scheduled_event(control), SystemTime::now())).unwrap_err();
     assert_eq!(err.kind(), "posture.Deadline");
@@ -801,7 +801,7 @@ fn a_periodic_run_puts_batches_of_100_and_a_failed_put_keeps_the_earlier_ones() 
     let refused = config_with(put, puts, None, Some(vec![]));
     let handler = Handler::new(
         refused.client.clone(),
-        Lookups::Inventory(instances.clone()),
+        Lookups::inventory(instances.clone()),
     );
     let err = block_on(handler.handle(&scheduled_event(control), later())).unwrap_err();
     assert_eq!(err.kind(), "posture.PutEvaluations");
@@ -834,7 +834,7 @@ fn a_periodic_run_puts_batches_of_100_and_a_failed_put_keeps_the_earlier_ones() 
     let answered = config(None, Some(vec![]));
     let handler = Handler::new(
         answered.client.clone(),
-        Lookups::Inventory(stopped_instances(450)),
+        Lookups::inventory(stopped_instances(450)),
     );
     let outcome = block_on(handler.handle(&scheduled_event(control), later())).unwrap();
     let sizes: Vec<usize> = answered.puts.lock().unwrap().iter().map(Put::len).collect();

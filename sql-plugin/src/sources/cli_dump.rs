@@ -60,6 +60,11 @@ pub fn load(
     // Each kind's output shape, from its descriptor.
     for &kind in Kind::ALL {
         let descriptor = kind.descriptor();
+        // Recognised, and not read: no table the query reads wants it.
+        if !builder.wants(kind) {
+            recognised |= kind.output_keys().iter().any(|k| object.contains_key(*k));
+            continue;
+        }
         match descriptor.output {
             CliOutput::Reservations => {
                 let Some(reservations) = object.get_mut("Reservations") else {

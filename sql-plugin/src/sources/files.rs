@@ -46,15 +46,16 @@ impl Inventory {
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(files.len().max(1));
+        let unwanted = builder.unwanted_keys();
         let next = AtomicUsize::new(0);
         let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel(workers);
         std::thread::scope(|scope| {
             for _ in 0..workers {
-                let (tx, next, files) = (parsed_tx.clone(), &next, &files);
+                let (tx, next, files, unwanted) = (parsed_tx.clone(), &next, &files, &unwanted);
                 scope.spawn(move || {
                     while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
                         let parsed = read_bounded(file, MAX_FILE_BYTES)
-                            .and_then(|text| super::parse(file, &text));
+                            .and_then(|text| super::parse(file, &text, unwanted));
                         // The receiver is gone when loading stopped at an error.
                         if tx.send((file, parsed)).is_err() {
                             break;
@@ -273,6 +274,40 @@ mod tests {
         std::fs::write(region.join("z-small.json"), "{").unwrap();
         let err = load_within_seconds(&root).unwrap_err().to_string();
         assert!(err.contains("a-large.json"), "{err}");
+    }
+
+    /// Loading for some tables builds only their outputs; the others are still checked, so a
+    /// broken file is an error whichever table it holds, and an unknown output still is too.
+    #[test]
+    fn outputs_no_queried_table_reads_are_checked_not_built() {
+        let (root, region) = with_one_vpc("unwanted");
+        let instances = r#"{"Reservations": [{"Instances": [{"InstanceId": "i-1"}]}]}"#;
+        std::fs::write(region.join("instances.json"), instances).unwrap();
+        let both = r#"{"Volumes": [{"VolumeId": "vol-1"}], "Reservations": [{"Instances": [{"InstanceId": "i-2"}]}]}"#;
+        std::fs::write(region.join("both.json"), both).unwrap();
+        let only_instances = || {
+            let mut builder =
+                InventoryBuilder::reading(crate::tables::kinds_read(["ec2_instance"]));
+            Inventory::load_into(&root, &mut builder).map(|()| builder.finish())
+        };
+        let inventory = only_instances().unwrap();
+        assert_eq!(inventory.of(Kind::Instance).len(), 2);
+        assert!(inventory.of(Kind::Vpc).is_empty() && inventory.of(Kind::Volume).is_empty());
+        assert_eq!(Inventory::load(&root).unwrap().of(Kind::Volume).len(), 1);
+
+        std::fs::write(region.join("vpcs.json"), r#"{"Vpcs": [{"VpcId": "vpc-1"]}"#).unwrap();
+        let err = only_instances().unwrap_err().to_string();
+        assert!(err.contains("vpcs.json"), "{err}");
+        std::fs::write(region.join("vpcs.json"), r#"{"Mystery": []}"#).unwrap();
+        let err = only_instances().unwrap_err().to_string();
+        assert!(
+            err.contains("vpcs.json") && err.contains("Mystery"),
+            "{err}"
+        );
+        std::fs::write(region.join("vpcs.json"), r#"{"Vpcs": []} trailing"#).unwrap();
+        let err = only_instances().unwrap_err().to_string();
+        assert!(err.contains("vpcs.json"), "{err}");
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

@@ -10,9 +10,12 @@ pub mod cli_dump;
 pub mod config_item;
 pub mod files;
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use percent_encoding::percent_decode_str;
+use serde::Deserializer;
+use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::Error;
@@ -26,15 +29,52 @@ pub fn load_file(
     text: &str,
     builder: &mut InventoryBuilder,
 ) -> Result<(), Error> {
-    load_json(relative, shown, parse(shown, text)?, builder)
+    let parsed = parse(shown, text, &builder.unwanted_keys())?;
+    load_json(relative, shown, parsed, builder)
 }
 
-/// A file's JSON.
-pub fn parse(shown: &Path, text: &str) -> Result<Value, Error> {
-    serde_json::from_str(text).map_err(|e| Error::Json {
+/// A file's JSON. The values of the top-level keys in `unwanted`
+/// ([`InventoryBuilder::unwanted_keys`]) are checked for syntax and left null, not built: a
+/// query pays for the outputs its tables read.
+pub fn parse(shown: &Path, text: &str, unwanted: &HashSet<&str>) -> Result<Value, Error> {
+    let error = |e| Error::Json {
         path: shown.to_path_buf(),
         source: e,
-    })
+    };
+    if unwanted.is_empty() || !text.trim_start().starts_with('{') {
+        return serde_json::from_str(text).map_err(error);
+    }
+    let mut json = serde_json::Deserializer::from_str(text);
+    let value = json.deserialize_map(TopLevel { unwanted }).map_err(error)?;
+    json.end().map_err(error)?;
+    Ok(value)
+}
+
+/// A top-level object whose unwanted keys' values are skipped.
+struct TopLevel<'a> {
+    unwanted: &'a HashSet<&'a str>,
+}
+
+impl<'de> Visitor<'de> for TopLevel<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = if self.unwanted.contains(key.as_str()) {
+                map.next_value::<IgnoredAny>()?;
+                Value::Null
+            } else {
+                map.next_value()?
+            };
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// Loads one file's JSON ([`load_file`] once parsed), the format detected from its content.

@@ -36,6 +36,9 @@ mod vpc_subnet;
 mod vpc_transit_gateway_attachment;
 mod vpc_vpn_gateway;
 
+use std::collections::BTreeSet;
+
+use crate::inventory::Kind;
 use crate::table::Table;
 
 pub static TABLES: &[&Table] = &[
@@ -78,6 +81,21 @@ pub static TABLES: &[&Table] = &[
 
 pub fn table(name: &str) -> Option<&'static Table> {
     TABLES.iter().copied().find(|t| t.name == name)
+}
+
+/// The kinds loading must keep for queries over `tables`: each table's kinds and their
+/// companions. An unknown name keeps every kind.
+pub fn kinds_read<'a>(tables: impl IntoIterator<Item = &'a str>) -> BTreeSet<Kind> {
+    let mut kinds = BTreeSet::new();
+    for name in tables {
+        let Some(table) = table(name) else {
+            return Kind::ALL.iter().copied().collect();
+        };
+        for kind in table.kinds {
+            kinds.extend([Some(*kind), kind.companion()].into_iter().flatten());
+        }
+    }
+    kinds
 }
 
 /// The tables' reference in Markdown: docs/tables.md is this, for every table.
@@ -256,7 +274,62 @@ pub(crate) fn cli_rows(
 
 #[cfg(test)]
 mod tests {
-    use super::TABLES;
+    use super::{TABLES, kinds_read};
+    use crate::inventory::{Inventory, InventoryBuilder, Kind};
+
+    /// The demo, and a describe-security-group-rules output (the one companion it lacks).
+    fn demo_into(mut builder: InventoryBuilder) -> Inventory {
+        let rules = r#"{"SecurityGroupRules": [{"SecurityGroupRuleId": "sgr-1", "GroupId": "sg-rules", "IsEgress": false, "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIpv4": "0.0.0.0/0"}]}"#;
+        let rules = (
+            std::path::Path::new("111122223333/us-east-1/rules.json"),
+            rules,
+        );
+        for (path, text) in crate::demo::files().chain([rules]) {
+            crate::sources::load_file(path, path, text, &mut builder).unwrap();
+        }
+        builder.finish()
+    }
+
+    /// Loading for one table keeps everything it reads: over the demo (and so every companion
+    /// output), each table is the same loaded for itself as loaded whole.
+    #[test]
+    fn a_table_loaded_for_itself_equals_the_table_loaded_whole() {
+        let whole = demo_into(InventoryBuilder::default());
+        for kind in Kind::ALL.iter().filter_map(|k| k.companion()) {
+            assert!(!whole.of(kind).is_empty(), "the demo holds no {kind:?}");
+        }
+        for table in TABLES {
+            let alone = demo_into(InventoryBuilder::reading(kinds_read([table.name])));
+            let (want, got) = (table.batch(&whole).unwrap(), table.batch(&alone).unwrap());
+            assert!(want.num_rows() > 0, "{}: the demo has no rows", table.name);
+            assert_eq!(want, got, "{}", table.name);
+            let kept: Vec<Kind> = Kind::ALL
+                .iter()
+                .copied()
+                .filter(|k| !alone.of(*k).is_empty())
+                .collect();
+            assert!(
+                kept.iter().all(|k| table.kinds.contains(k)
+                    || table.kinds.iter().any(|t| t.companion() == Some(*k))),
+                "{}: kept {kept:?}",
+                table.name
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_table_keeps_every_kind() {
+        assert_eq!(
+            kinds_read(["ec2_instance", "no_such_table"]).len(),
+            Kind::ALL.len()
+        );
+        assert_eq!(
+            kinds_read(["cloudtrail_trail"])
+                .into_iter()
+                .collect::<Vec<_>>(),
+            [Kind::Trail, Kind::TrailStatus]
+        );
+    }
 
     #[test]
     fn every_table_s_api_spec_names_its_own_columns() {

@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::error::DataFusionError;
+use datafusion::execution::TaskContext;
+use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::{Expr, LogicalPlan, TableProviderFilterPushDown, TableType};
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
@@ -118,7 +120,13 @@ impl Lookups {
                 Entry::Vacant(entry) => entry.insert(control.plan(&container.ctx).await?),
             };
             control
-                .stream_planned(&container.ctx, plan, params, as_of_micros)
+                .stream_planned(
+                    &container.state,
+                    container.task.clone(),
+                    plan,
+                    params,
+                    as_of_micros,
+                )
                 .await?
                 .all()
                 .await
@@ -171,6 +179,9 @@ fn fills(item: &Inventory, table: &str) -> bool {
 /// the lookups. Planning reads no rows, so a control's plan serves every invocation.
 struct Container {
     ctx: SessionContext,
+    /// The session's state and task context, copied once (each copy clones every function).
+    state: SessionState,
+    task: Arc<TaskContext>,
     invocation: Arc<Mutex<Option<Invocation>>>,
     plans: HashMap<String, LogicalPlan>,
 }
@@ -198,6 +209,8 @@ impl Container {
                 .map_err(posture_sql::Error::from)?;
         }
         Ok(Container {
+            state: ctx.state(),
+            task: ctx.task_ctx(),
             ctx,
             invocation,
             plans: HashMap::new(),

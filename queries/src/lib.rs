@@ -16,7 +16,8 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::DataFusionError;
-use datafusion::execution::SendableRecordBatchStream;
+use datafusion::execution::session_state::SessionState;
+use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::SessionContext;
 use futures::StreamExt;
@@ -483,10 +484,13 @@ impl Control {
     }
 
     /// [`Self::stream`] for a query [`Self::plan`] made: the parameters bound into it, then
-    /// straight to the physical plan (the logical one is optimised already).
+    /// straight to the physical plan (the logical one is optimised already), in `state` (a
+    /// snapshot of the session) and run in `task` (the session's, made once: making one copies
+    /// every function of the session).
     pub async fn stream_planned(
         &self,
-        ctx: &SessionContext,
+        state: &SessionState,
+        task: Arc<TaskContext>,
         plan: &LogicalPlan,
         overrides: &HashMap<String, String>,
         as_of_micros: i64,
@@ -499,13 +503,12 @@ impl Control {
                 .with_param_values(used)
                 .map_err(|e| self.query_error(e))?,
         };
-        let state = ctx.state();
         let physical = state
             .query_planner()
-            .create_physical_plan(&plan, &state)
+            .create_physical_plan(&plan, state)
             .await
             .map_err(|e| self.query_error(e))?;
-        let stream = datafusion::physical_plan::execute_stream(physical, ctx.task_ctx())
+        let stream = datafusion::physical_plan::execute_stream(physical, task)
             .map_err(|e| self.query_error(e))?;
         Ok(self.findings_of(stream))
     }
@@ -609,12 +612,14 @@ impl Control {
 }
 
 /// The posture tables `sql` scans, planned and optimised (not run) over an empty inventory with
-/// the views registered. Planning over in-memory catalogues never waits, so a plain executor suffices
+/// the views it reads registered. Planning over in-memory catalogues never waits, so a plain executor suffices
 /// (and works inside the Lambda's runtime too).
 pub fn scanned_tables(sql: &str) -> datafusion::error::Result<Vec<&'static str>> {
     futures::executor::block_on(async {
         let ctx = posture_sql::session(Arc::new(posture_sql::Inventory::default()))?;
-        views::register(&ctx).await?;
+        // Only the views it reads: registering a view plans it, and the exposure view's plan
+        // is costly (the Lambda's first change event waits for this).
+        views::register_read_by(&ctx, sql).await?;
         // Optimised, as `run` plans it: columns a control never uses (the exposure view's IAM
         // traits, for the reachability controls) are pruned with the scans behind them.
         let state = ctx.state();

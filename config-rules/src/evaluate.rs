@@ -133,7 +133,7 @@ impl Lookups {
         }
         .await
         .map_err(lookup_error);
-        container.begin_none();
+        container.end();
         findings
     }
 }
@@ -222,7 +222,7 @@ impl Container {
     }
 
     /// Drops the invocation's item and fetches.
-    fn begin_none(&self) {
+    fn end(&self) {
         *self.invocation.lock().expect("not poisoned") = None;
     }
 }

@@ -681,6 +681,10 @@ impl InventoryBuilder {
     /// The top-level `aws` CLI output keys of kinds not kept: a file's values under them are
     /// checked for syntax and not built ([`crate::sources::parse`]).
     pub fn unwanted_keys(&self) -> HashSet<&'static str> {
+        // Asked once per file: a builder keeping everything has none, computed at no cost.
+        if self.only.is_none() {
+            return HashSet::new();
+        }
         let wanted: HashSet<&str> = Kind::ALL
             .iter()
             .filter(|k| self.wants(**k))

@@ -11,11 +11,18 @@ use std::sync::{Arc, Mutex};
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{Session, TableProvider};
+use datafusion::common::ScalarValue;
+use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::error::DataFusionError;
+use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::TaskContext;
 use datafusion::execution::session_state::SessionState;
 use datafusion::logical_expr::{Expr, LogicalPlan, TableProviderFilterPushDown, TableType};
-use datafusion::physical_plan::ExecutionPlan;
+use datafusion::physical_expr::{EquivalenceProperties, Partitioning, PhysicalExpr};
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType, reset_plan_states};
+use datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, ExecutionPlan, PlanProperties, execute_stream,
+};
 use datafusion::prelude::SessionContext;
 use posture_queries::{Control, Trigger};
 use posture_sql::inventory::InventoryBuilder;
@@ -114,25 +121,10 @@ impl Lookups {
             run: Arc::new(RunCache::default()),
             lookups,
         });
-        let findings = async {
-            let plan = match container.plans.entry(control.id.clone()) {
-                Entry::Occupied(plan) => plan.into_mut(),
-                Entry::Vacant(entry) => entry.insert(control.plan(&container.ctx).await?),
-            };
-            control
-                .stream_planned(
-                    &container.state,
-                    container.task.clone(),
-                    plan,
-                    params,
-                    as_of_micros,
-                )
-                .await?
-                .all()
-                .await
-        }
-        .await
-        .map_err(lookup_error);
+        let findings = container
+            .findings(control, params, as_of_micros)
+            .await
+            .map_err(lookup_error);
         container.end();
         findings
     }
@@ -176,14 +168,24 @@ fn fills(item: &Inventory, table: &str) -> bool {
 
 /// The container's session. Its tables read, at each scan, the invocation in hand: the item's
 /// rows for a table the item fills (or when the control reads nothing beyond the item), else
-/// the lookups. Planning reads no rows, so a control's plan serves every invocation.
+/// the lookups. Planning reads no rows, so a control's plans serve every invocation: its logical
+/// plan is made once, its physical plan once per bound values and reset for each run. The
+/// session makes no dynamic filters, the one state a reset would keep (DataFusion's
+/// `reset_plan_states`).
 struct Container {
     ctx: SessionContext,
     /// The session's state and task context, copied once (each copy clones every function).
     state: SessionState,
     task: Arc<TaskContext>,
     invocation: Arc<Mutex<Option<Invocation>>>,
-    plans: HashMap<String, LogicalPlan>,
+    plans: HashMap<String, ControlPlans>,
+}
+
+struct ControlPlans {
+    logical: LogicalPlan,
+    /// The physical plan for the values last bound: one for every event of a control without
+    /// `$as_of`, one per capture time for one with it.
+    physical: Option<(Vec<(String, ScalarValue)>, Arc<dyn ExecutionPlan>)>,
 }
 
 #[derive(Clone)]
@@ -198,6 +200,15 @@ struct Invocation {
 impl Container {
     fn new(source: Arc<Source>) -> Result<Container, Error> {
         let ctx = posture_sql::session::bare_session();
+        ctx.state_ref()
+            .write()
+            .config_mut()
+            .options_mut()
+            .set(
+                "datafusion.optimizer.enable_dynamic_filter_pushdown",
+                "false",
+            )
+            .map_err(posture_sql::Error::from)?;
         let invocation = Arc::new(Mutex::new(None));
         for table in TABLES {
             let provider = InvocationTable {
@@ -225,9 +236,62 @@ impl Container {
     fn end(&self) {
         *self.invocation.lock().expect("not poisoned") = None;
     }
+
+    /// The findings of `control` over the invocation begun: its plan reused, each scan given
+    /// the invocation's rows before any runs (a live run's fetches are planned together).
+    async fn findings(
+        &mut self,
+        control: &Control,
+        params: &HashMap<String, String>,
+        as_of_micros: i64,
+    ) -> Result<Vec<posture_queries::Finding>, posture_queries::Error> {
+        let values = control.bound(params, as_of_micros)?;
+        let plans = match self.plans.entry(control.id.clone()) {
+            Entry::Occupied(plans) => plans.into_mut(),
+            Entry::Vacant(entry) => entry.insert(ControlPlans {
+                logical: control.plan(&self.ctx).await?,
+                physical: None,
+            }),
+        };
+        let plan = match &plans.physical {
+            Some((bound, plan)) if *bound == values => {
+                reset_plan_states(plan.clone()).map_err(|e| control.query_error(e))?
+            }
+            _ => {
+                let plan = control
+                    .physical_plan(&self.state, &plans.logical, values.clone())
+                    .await?;
+                plans.physical = Some((values, plan.clone()));
+                plan
+            }
+        };
+        let mut scans = Vec::new();
+        plan.apply(|node| {
+            if let Some(scan) = node.downcast_ref::<InvocationScan>() {
+                scans.push(scan);
+            }
+            Ok(TreeNodeRecursion::Continue)
+        })
+        .map_err(|e| control.query_error(e))?;
+        let findings = async {
+            for scan in &scans {
+                scan.prepare(&self.state)
+                    .await
+                    .map_err(|e| control.query_error(e))?;
+            }
+            control
+                .stream_physical(plan.clone(), self.task.clone())?
+                .all()
+                .await
+        }
+        .await;
+        scans.iter().for_each(|scan| scan.release());
+        findings
+    }
 }
 
 /// A table of the container's session ([`Container`]).
+#[derive(Clone)]
 struct InvocationTable {
     table: &'static Table,
     source: Arc<Source>,
@@ -260,23 +324,124 @@ impl TableProvider for InvocationTable {
 
     async fn scan(
         &self,
-        state: &dyn Session,
+        _state: &dyn Session,
         projection: Option<&Vec<usize>>,
         filters: &[Expr],
         limit: Option<usize>,
     ) -> datafusion::error::Result<Arc<dyn ExecutionPlan>> {
-        let Some(now) = self.invocation.lock().expect("not poisoned").clone() else {
+        let schema = match projection {
+            Some(columns) => Arc::new(self.schema().project(columns)?),
+            None => self.schema(),
+        };
+        Ok(Arc::new(InvocationScan {
+            table: self.clone(),
+            projection: projection.cloned(),
+            filters: filters.to_vec(),
+            limit,
+            properties: Arc::new(PlanProperties::new(
+                EquivalenceProperties::new(schema),
+                Partitioning::UnknownPartitioning(1),
+                EmissionType::Incremental,
+                Boundedness::Bounded,
+            )),
+            scan: Mutex::new(None),
+        }))
+    }
+}
+
+/// A scan of an [`InvocationTable`], kept in the container's plans: before each run it is given
+/// the scan of the invocation's source ([`Self::prepare`]), which it runs as one partition.
+#[derive(Debug)]
+struct InvocationScan {
+    table: InvocationTable,
+    projection: Option<Vec<usize>>,
+    filters: Vec<Expr>,
+    limit: Option<usize>,
+    properties: Arc<PlanProperties>,
+    scan: Mutex<Option<Arc<dyn ExecutionPlan>>>,
+}
+
+impl InvocationScan {
+    /// Scans the invocation's source: the item, or the lookups.
+    async fn prepare(&self, session: &dyn Session) -> datafusion::error::Result<()> {
+        let table = &self.table;
+        let Some(now) = table.invocation.lock().expect("not poisoned").clone() else {
             return Err(DataFusionError::Internal(format!(
                 "{} scanned outside an invocation",
-                self.table.name
+                table.table.name
             )));
         };
-        let provider = if !now.lookups || fills(&now.item, self.table.name) {
-            posture_sql::session::inventory_table(self.table, now.item)
+        let provider = if !now.lookups || fills(&now.item, table.table.name) {
+            posture_sql::session::inventory_table(table.table, now.item)
         } else {
-            self.source.table(self.table, &now.run)
+            table.source.table(table.table, &now.run)
         };
-        provider.scan(state, projection, filters, limit).await
+        let scan = provider
+            .scan(session, self.projection.as_ref(), &self.filters, self.limit)
+            .await?;
+        *self.scan.lock().expect("not poisoned") = Some(scan);
+        Ok(())
+    }
+
+    /// Drops the invocation's scan (its rows and fetches).
+    fn release(&self) {
+        *self.scan.lock().expect("not poisoned") = None;
+    }
+}
+
+impl DisplayAs for InvocationScan {
+    fn fmt_as(&self, _: DisplayFormatType, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "InvocationScan: {}", self.table.table.name)
+    }
+}
+
+impl ExecutionPlan for InvocationScan {
+    fn name(&self) -> &str {
+        "InvocationScan"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.properties
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        Vec::new()
+    }
+
+    fn apply_expressions(
+        &self,
+        _: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> datafusion::error::Result<TreeNodeRecursion>,
+    ) -> datafusion::error::Result<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    /// A leaf: itself, so a reset plan keeps its scans.
+    fn with_new_children(
+        self: Arc<Self>,
+        _: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> datafusion::error::Result<Arc<dyn ExecutionPlan>> {
+        Ok(self)
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> datafusion::error::Result<SendableRecordBatchStream> {
+        let Some(scan) = self.scan.lock().expect("not poisoned").clone() else {
+            return Err(DataFusionError::Internal(format!(
+                "{} run before it was prepared",
+                self.table.table.name
+            )));
+        };
+        if partition != 0 {
+            return Err(DataFusionError::Internal(format!(
+                "{} has one partition, not {}",
+                self.table.table.name,
+                partition + 1
+            )));
+        }
+        execute_stream(scan, context)
     }
 }
 

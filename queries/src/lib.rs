@@ -19,6 +19,7 @@ use datafusion::error::DataFusionError;
 use datafusion::execution::session_state::SessionState;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::logical_expr::LogicalPlan;
+use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 use futures::StreamExt;
 use include_dir::{Dir, include_dir};
@@ -453,16 +454,17 @@ impl Control {
         overrides: &HashMap<String, String>,
         as_of_micros: i64,
     ) -> Result<Findings<'_>, Error> {
-        let values = self.bind(overrides, as_of_micros)?;
+        let values = self.bound(overrides, as_of_micros)?;
         views::register_read_by(ctx, &self.sql)
             .await
             .map_err(|e| self.query_error(e))?;
         let frame = ctx.sql(&self.sql).await.map_err(|e| self.query_error(e))?;
-        let frame = match self.used(values) {
-            used if used.is_empty() => frame,
-            used => frame
-                .with_param_values(used)
-                .map_err(|e| self.query_error(e))?,
+        let frame = if values.is_empty() {
+            frame
+        } else {
+            frame
+                .with_param_values(values)
+                .map_err(|e| self.query_error(e))?
         };
         let stream = frame
             .execute_stream()
@@ -472,7 +474,7 @@ impl Control {
     }
 
     /// The control's query, analysed and optimised over the session's tables (its views
-    /// registered), placeholders unbound: what [`Self::stream_planned`] runs again and again.
+    /// registered), placeholders unbound: what [`Self::physical_plan`] binds again and again.
     /// The session's tables must read their rows at scan time (the Config rule Lambda's do: it
     /// plans each control once per container).
     pub async fn plan(&self, ctx: &SessionContext) -> Result<LogicalPlan, Error> {
@@ -483,32 +485,47 @@ impl Control {
         frame.into_optimized_plan().map_err(|e| self.query_error(e))
     }
 
-    /// [`Self::stream`] for a query [`Self::plan`] made: the parameters bound into it, then
-    /// straight to the physical plan (the logical one is optimised already), in `state` (a
-    /// snapshot of the session) and run in `task` (the session's, made once: making one copies
-    /// every function of the session).
-    pub async fn stream_planned(
+    /// The values of [`Self::bind`] that the control's SQL uses: what a plan from
+    /// [`Self::plan`] is bound to.
+    pub fn bound(
         &self,
-        state: &SessionState,
-        task: Arc<TaskContext>,
-        plan: &LogicalPlan,
         overrides: &HashMap<String, String>,
         as_of_micros: i64,
-    ) -> Result<Findings<'_>, Error> {
-        let values = self.bind(overrides, as_of_micros)?;
-        let plan = match self.used(values) {
-            used if used.is_empty() => plan.clone(),
-            used => plan
-                .clone()
-                .with_param_values(used)
-                .map_err(|e| self.query_error(e))?,
+    ) -> Result<Vec<(String, ScalarValue)>, Error> {
+        Ok(self.used(self.bind(overrides, as_of_micros)?))
+    }
+
+    /// A plan from [`Self::plan`] with `values` ([`Self::bound`]) bound, straight to the
+    /// physical plan (the logical one is optimised already) in `state`, a snapshot of the
+    /// session.
+    pub async fn physical_plan(
+        &self,
+        state: &SessionState,
+        plan: &LogicalPlan,
+        values: Vec<(String, ScalarValue)>,
+    ) -> Result<Arc<dyn ExecutionPlan>, Error> {
+        let plan = if values.is_empty() {
+            plan.clone()
+        } else {
+            plan.clone()
+                .with_param_values(values)
+                .map_err(|e| self.query_error(e))?
         };
-        let physical = state
+        state
             .query_planner()
             .create_physical_plan(&plan, state)
             .await
-            .map_err(|e| self.query_error(e))?;
-        let stream = datafusion::physical_plan::execute_stream(physical, task)
+            .map_err(|e| self.query_error(e))
+    }
+
+    /// Runs a physical plan of the control's query ([`Self::physical_plan`]) in `task` (the
+    /// session's, made once: making one copies every function of the session).
+    pub fn stream_physical(
+        &self,
+        plan: Arc<dyn ExecutionPlan>,
+        task: Arc<TaskContext>,
+    ) -> Result<Findings<'_>, Error> {
+        let stream = datafusion::physical_plan::execute_stream(plan, task)
             .map_err(|e| self.query_error(e))?;
         Ok(self.findings_of(stream))
     }
@@ -521,7 +538,8 @@ impl Control {
             .collect()
     }
 
-    fn query_error(&self, source: DataFusionError) -> Error {
+    /// An error of the control's query.
+    pub fn query_error(&self, source: DataFusionError) -> Error {
         Error::Query {
             control: self.id.clone(),
             source,

@@ -404,6 +404,44 @@ fn every_control_has_a_verdict_table_through_the_handler_equal_to_posture_check(
     assert!(rows >= 40, "{rows} verdict rows");
 }
 
+/// A warm container, as one Lambda keeps it for every rule, evaluates every item of every
+/// change-triggered control in turn: each gets `posture check`'s verdict, whatever the container
+/// ran before it (the plans are reused, their state reset between runs).
+#[test]
+fn one_container_gives_every_item_in_turn_its_own_verdict() {
+    let items = demo_items();
+    let config = config(None, Some(vec![]));
+    let handler = handler(&config);
+    let mut evaluated = 0;
+    for control in posture_queries::catalogue()
+        .iter()
+        .filter(|c| c.trigger == Trigger::Change)
+    {
+        let expected = check(&control.id);
+        for item in items
+            .iter()
+            .filter(|i| i["resourceType"] == control.resource_type.as_str())
+            .filter(|i| i["configurationItemStatus"] == "OK")
+        {
+            let resource = (
+                control.resource_type.clone(),
+                item["resourceId"].as_str().unwrap().to_string(),
+            );
+            block_on(handler.handle(&change_event(item, &control.id), later()))
+                .unwrap_or_else(|e| panic!("{} {resource:?}: {e}", control.id));
+            // The latest verdict put for the resource is this event's.
+            assert_eq!(
+                config.put().get(&resource).map(String::as_str),
+                Some(expected.get(&resource).copied().unwrap_or("NOT_APPLICABLE")),
+                "{} {resource:?}",
+                control.id
+            );
+            evaluated += 1;
+        }
+    }
+    assert!(evaluated >= 100, "{evaluated} events");
+}
+
 /// The verdict AWS Config must get for a verdict table's status, through the one mapping
 /// (`Evaluation::of`): ok COMPLIANT, alarm NON_COMPLIANT, skip NOT_APPLICABLE, and a skip for
 /// want of evidence (`unverified`) NON_COMPLIANT.

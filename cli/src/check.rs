@@ -170,7 +170,8 @@ pub fn print(
     Ok(())
 }
 
-fn rows(results: &[(&Control, Vec<Finding>)]) -> Vec<serde_json::Value> {
+/// The findings in the columns of `--output json` (and of `posture serve`'s `posture_finding`).
+pub fn rows(results: &[(&Control, Vec<Finding>)]) -> Vec<serde_json::Value> {
     results
         .iter()
         .flat_map(|(c, findings)| {

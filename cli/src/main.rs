@@ -6,6 +6,7 @@ mod exposure;
 mod html;
 mod ocsf;
 mod output;
+mod serve;
 mod shell;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use posture_sql::Inventory;
 use posture_sql::inventory::InventoryBuilder;
-use posture_sql::live::RunCache;
+use posture_sql::live::{Fetches, RunCache};
 use posture_sql::text::escape_control;
 
 use crate::output::Format;
@@ -75,6 +76,22 @@ enum Command {
         /// Output format.
         #[arg(long, short, value_enum, default_value_t = exposure::ExposureFormat::Table)]
         output: exposure::ExposureFormat,
+    },
+    /// Serve the tables, the exposure view and the controls (posture_finding, posture_control)
+    /// over the Postgres wire protocol: database `posture`, read-only, any user name on loopback.
+    Serve {
+        #[command(flatten)]
+        source: Source,
+        /// The address to listen on; beyond loopback it needs --password-env.
+        #[arg(long, default_value = "127.0.0.1:5433", value_name = "ADDR:PORT")]
+        listen: std::net::SocketAddr,
+        /// Live: how long fetched data is kept for later queries: 300s, 10m, 1h, or 0 to fetch
+        /// for every query (`select posture_clear_cache()` drops it sooner).
+        #[arg(long, default_value = "300s", value_name = "TIME", value_parser = duration)]
+        cache_ttl: std::time::Duration,
+        /// The environment variable holding the password clients must give (SCRAM-SHA-256).
+        #[arg(long, value_name = "VAR")]
+        password_env: Option<String>,
     },
     /// List the controls, or show one with its SQL.
     Controls {
@@ -199,15 +216,31 @@ impl LiveArgs {
 }
 
 impl Source {
+    /// The time "now" means for time-based controls: `explicit` (`--as-of`), else the demo's
+    /// capture time with --demo, else now.
+    fn as_of(&self, explicit: Option<&str>) -> Result<i64> {
+        Ok(match (explicit, self.demo) {
+            (Some(t), _) => chrono::DateTime::parse_from_rfc3339(t)
+                .with_context(|| {
+                    format!("--as-of {t}: expected an RFC 3339 time such as 2026-01-31T12:00:00Z")
+                })?
+                .timestamp_micros(),
+            (None, true) => chrono::DateTime::parse_from_rfc3339(posture_sql::demo::CAPTURED_AT)
+                .expect("a valid constant")
+                .timestamp_micros(),
+            (None, false) => chrono::Utc::now().timestamp_micros(),
+        })
+    }
+
     /// The tables of the chosen source, and the views over them (ec2_instance_exposure). Live,
-    /// a `whole_run` (`posture check`, `posture exposure`: many scans of the same tables) makes
-    /// each list call once, its scans sharing one [`RunCache::whole_run`].
+    /// their scans share `fetches`: a whole run's (`posture check`, `posture exposure`: many
+    /// scans of the same tables, each list call made once) or those kept by `posture serve`.
     ///
     /// An inventory loads only what `reads` (tables, None: all) needs: other outputs in its
     /// files are checked for syntax, not built.
     async fn session(
         &self,
-        whole_run: bool,
+        fetches: Fetches,
         reads: impl FnOnce() -> Option<Vec<&'static str>>,
     ) -> Result<Session> {
         let (ctx, live, run) = match (&self.inventory, self.demo) {
@@ -224,8 +257,11 @@ impl Source {
             (None, true) => (inventory_session(Inventory::demo())?, None, None),
             (None, false) => {
                 let live = Arc::new(self.live.connect().await?);
-                let run = whole_run.then(|| Arc::new(RunCache::whole_run()));
-                let ctx = posture_sql::live::session(live.clone(), run.clone())?;
+                let run = match &fetches {
+                    Fetches::Run(run) => Some(run.clone()),
+                    _ => None,
+                };
+                let ctx = posture_sql::live::session(live.clone(), fetches)?;
                 (ctx, Some(live), run)
             }
         };
@@ -323,6 +359,23 @@ enum Outcome {
     Incomplete,
 }
 
+/// `300s`, `10m`, `1h`, or whole seconds.
+fn duration(text: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = match text.strip_suffix(['s', 'm', 'h']) {
+        Some(number) => (number, &text[number.len()..]),
+        None => (text, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("expected a time such as 300s, 10m or 1h, not `{text}`"))?;
+    let seconds = match unit {
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => n,
+    };
+    Ok(std::time::Duration::from_secs(seconds))
+}
+
 async fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Query {
@@ -343,6 +396,19 @@ async fn run(cli: Cli) -> Result<Outcome> {
             check(&source, &selection, output, as_of.as_deref(), verbose).await
         }
         Command::Exposure { source, output } => exposure(&source, output).await,
+        Command::Serve {
+            source,
+            listen,
+            cache_ttl,
+            password_env,
+        } => {
+            let options = serve::Options {
+                listen,
+                cache_ttl,
+                password_env,
+            };
+            serve::serve(&source, &options).await
+        }
         Command::Controls { show } => controls(show),
         Command::Snapshot { live, out } => snapshot(&live, &out).await,
         Command::Rules {
@@ -379,7 +445,7 @@ async fn query(source: &Source, output: Format, sql: Option<String>) -> Result<O
             Err(_) => Some(Vec::new()),
         }
     };
-    let session = source.session(false, reads).await?;
+    let session = source.session(Fetches::EachScan, reads).await?;
     match sql {
         Some(sql) => {
             let batches = posture_sql::sql::run(&session.ctx, &sql).await;
@@ -399,18 +465,10 @@ async fn check(
     as_of: Option<&str>,
     verbose: bool,
 ) -> Result<Outcome> {
-    let as_of = match (as_of, source.demo) {
-        (Some(t), _) => chrono::DateTime::parse_from_rfc3339(t)
-            .with_context(|| {
-                format!("--as-of {t}: expected an RFC 3339 time such as 2026-01-31T12:00:00Z")
-            })?
-            .timestamp_micros(),
-        (None, true) => chrono::DateTime::parse_from_rfc3339(posture_sql::demo::CAPTURED_AT)
-            .expect("a valid constant")
-            .timestamp_micros(),
-        (None, false) => chrono::Utc::now().timestamp_micros(),
-    };
-    let session = source.session(true, || selection.tables()).await?;
+    let as_of = source.as_of(as_of)?;
+    let session = source
+        .session(Fetches::whole_run(), || selection.tables())
+        .await?;
     let planning = session.run.as_deref().map(RunCache::planning);
     let check::Evaluated { results, failed } = selection.run(&session.ctx, as_of, planning).await;
     session.print_notices();
@@ -440,7 +498,9 @@ async fn check(
 }
 
 async fn exposure(source: &Source, output: exposure::ExposureFormat) -> Result<Outcome> {
-    let session = source.session(true, exposure::tables).await?;
+    let session = source
+        .session(Fetches::whole_run(), exposure::tables)
+        .await?;
     let rows = exposure::rows(&session.ctx).await;
     session.print_notices();
     let rows = rows?;

@@ -26,7 +26,7 @@ use datafusion::physical_plan::{
 use datafusion::prelude::SessionContext;
 use posture_queries::{Control, Trigger};
 use posture_sql::inventory::InventoryBuilder;
-use posture_sql::live::{Live, LiveError, LiveOptions, Notice, RunCache};
+use posture_sql::live::{Fetches, Live, LiveError, LiveOptions, Notice, RunCache};
 use posture_sql::tables::TABLES;
 use posture_sql::{Inventory, Table};
 use serde_json::Value;
@@ -149,7 +149,7 @@ impl Source {
             }
             Source::Live { live, .. } => {
                 let live = live.get().expect("connected before the scan").clone();
-                posture_sql::live::live_table(table, live, Some(run.clone()))
+                posture_sql::live::live_table(table, live, Fetches::Run(run.clone()))
             }
         }
     }

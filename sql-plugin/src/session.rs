@@ -36,9 +36,16 @@ pub fn inventory_table(table: &'static Table, inventory: Arc<Inventory>) -> Arc<
     })
 }
 
+/// The catalog the tables are in: the database name Postgres clients see (`posture serve`).
+pub const CATALOG: &str = "posture";
+
 /// A session with posture's functions and no tables yet.
 pub fn bare_session() -> SessionContext {
-    let ctx = SessionContext::new_with_config(SessionConfig::new().with_information_schema(true));
+    let ctx = SessionContext::new_with_config(
+        SessionConfig::new()
+            .with_information_schema(true)
+            .with_default_catalog_and_schema(CATALOG, "public"),
+    );
     for udf in crate::udfs::all()
         .into_iter()
         .chain(crate::reachability::all())

@@ -115,7 +115,8 @@ fn read_only(statement: &Statement) -> Result<(), Error> {
     }
 }
 
-fn reads_only(statement: &ast::Statement) -> bool {
+/// Whether `statement` only reads: a query, EXPLAIN of one, SHOW or DESCRIBE.
+pub fn reads_only(statement: &ast::Statement) -> bool {
     use ast::Statement as S;
     match statement {
         S::Explain { statement, .. } => reads_only(statement),
@@ -146,14 +147,18 @@ fn refused(statement: &Statement) -> Error {
 }
 
 fn within_nesting(statement: &Statement) -> Result<(), Error> {
-    let mut depth = Depth::default();
     let deep = match statement {
-        Statement::Statement(s) => s.visit(&mut depth).is_break(),
+        Statement::Statement(s) => too_deep(s),
         Statement::Explain(explain) => return within_nesting(&explain.statement),
         // Refused before this is asked.
         _ => false,
     };
     if deep { Err(Error::TooDeep) } else { Ok(()) }
+}
+
+/// Whether `statement` nests expressions and queries deeper than [`MAX_NESTING`].
+pub fn too_deep(statement: &ast::Statement) -> bool {
+    statement.visit(&mut Depth::default()).is_break()
 }
 
 /// The current nesting of expressions and queries; breaks at [`MAX_NESTING`], so the walk itself

@@ -14,6 +14,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::sync::{OnceCell, watch};
 
@@ -42,6 +43,65 @@ struct WholeRun {
     open: watch::Sender<bool>,
     /// Live [`Planning`] guards.
     planners: AtomicUsize,
+}
+
+/// What a live table's scans share.
+#[derive(Clone, Default)]
+pub enum Fetches {
+    /// Nothing: each scan fetches.
+    #[default]
+    EachScan,
+    /// One run's fetches ([`RunCache`]).
+    Run(Arc<RunCache>),
+    /// Fetches kept for a time, across runs ([`KeptFetches`]).
+    Kept(Arc<KeptFetches>),
+}
+
+impl Fetches {
+    /// A new whole run's ([`RunCache::whole_run`]).
+    pub fn whole_run() -> Fetches {
+        Fetches::Run(Arc::new(RunCache::whole_run()))
+    }
+
+    /// The run cache a scan starting now uses.
+    pub(crate) fn run(&self) -> Option<Arc<RunCache>> {
+        match self {
+            Fetches::EachScan => None,
+            Fetches::Run(run) => Some(run.clone()),
+            Fetches::Kept(kept) => Some(kept.run()),
+        }
+    }
+}
+
+/// Fetches kept for a time (`posture serve --cache-ttl`): the queries of that time share one
+/// [`RunCache`], so a dashboard refreshing every minute fetches once per TTL. The first scan
+/// after the TTL, or after [`Self::clear`], starts a new one.
+pub struct KeptFetches {
+    ttl: Duration,
+    run: Mutex<(Instant, Arc<RunCache>)>,
+}
+
+impl KeptFetches {
+    pub fn new(ttl: Duration) -> KeptFetches {
+        KeptFetches {
+            ttl,
+            run: Mutex::new((Instant::now(), Arc::default())),
+        }
+    }
+
+    /// The run cache of now: the kept one, or a new one once it is older than the TTL.
+    pub fn run(&self) -> Arc<RunCache> {
+        let mut run = self.run.lock().expect("not poisoned");
+        if run.0.elapsed() >= self.ttl {
+            *run = (Instant::now(), Arc::default());
+        }
+        run.1.clone()
+    }
+
+    /// Drops what was kept: the next scan fetches anew.
+    pub fn clear(&self) {
+        *self.run.lock().expect("not poisoned") = (Instant::now(), Arc::default());
+    }
 }
 
 /// A fetch's outcome; a whole run keeps failures too, so a failing API is asked once.

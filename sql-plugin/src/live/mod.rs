@@ -69,7 +69,7 @@ use datafusion::prelude::SessionContext;
 
 use crate::tables::TABLES;
 
-pub use cache::{Planning, RunCache};
+pub use cache::{Fetches, KeptFetches, Planning, RunCache};
 
 /// Per-resource calls (snapshot permissions, trail status) in flight at once, each still paced
 /// by the limiter.
@@ -624,21 +624,21 @@ fn object(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// A session whose tables answer from live AWS; with a `cache`, their scans share its fetches.
-pub fn session(live: Arc<Live>, cache: Option<Arc<RunCache>>) -> Result<SessionContext> {
+/// A session whose tables answer from live AWS, their scans sharing `fetches`.
+pub fn session(live: Arc<Live>, fetches: Fetches) -> Result<SessionContext> {
     let ctx = crate::session::bare_session();
     for table in TABLES {
-        ctx.register_table(table.name, live_table(table, live.clone(), cache.clone()))?;
+        ctx.register_table(table.name, live_table(table, live.clone(), fetches.clone()))?;
     }
     Ok(ctx)
 }
 
-/// `table` answered from live AWS, for sessions that mix sources. With a `cache`, its scans
-/// share fetches with every other table of the same run; without, each scan fetches.
+/// `table` answered from live AWS, for sessions that mix sources, its scans sharing `fetches`
+/// with every other table given them.
 pub fn live_table(
     table: &'static crate::Table,
     live: Arc<Live>,
-    cache: Option<Arc<RunCache>>,
+    fetches: Fetches,
 ) -> Arc<dyn datafusion::catalog::TableProvider> {
-    Arc::new(scan::LiveTable::new(table, live, cache))
+    Arc::new(scan::LiveTable::new(table, live, fetches))
 }

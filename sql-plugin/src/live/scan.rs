@@ -25,7 +25,7 @@ use datafusion::physical_plan::{
     SendableRecordBatchStream,
 };
 
-use super::{ApiRequest, Call, Live, LiveError, RunCache, fetch};
+use super::{ApiRequest, Call, Fetches, Live, LiveError, RunCache, fetch};
 use crate::inventory::InventoryBuilder;
 use crate::table::Table;
 
@@ -108,12 +108,16 @@ fn push(table: &Table, expr: &Expr, request: &mut ApiRequest) -> bool {
 pub struct LiveTable {
     table: &'static Table,
     live: Arc<Live>,
-    cache: Option<Arc<RunCache>>,
+    fetches: Fetches,
 }
 
 impl LiveTable {
-    pub fn new(table: &'static Table, live: Arc<Live>, cache: Option<Arc<RunCache>>) -> Self {
-        LiveTable { table, live, cache }
+    pub fn new(table: &'static Table, live: Arc<Live>, fetches: Fetches) -> Self {
+        LiveTable {
+            table,
+            live,
+            fetches,
+        }
     }
 }
 
@@ -180,7 +184,8 @@ impl TableProvider for LiveTable {
             Some(p) => Arc::new(schema.project(p)?),
             None => schema,
         };
-        if let Some(cache) = &self.cache {
+        let cache = self.fetches.run();
+        if let Some(cache) = &cache {
             cache.plan(self.table.kinds, &request);
         }
         let partitions = self.live.partitions(self.table.is_global());
@@ -193,7 +198,7 @@ impl TableProvider for LiveTable {
         Ok(Arc::new(LiveScanExec {
             table: self.table,
             live: self.live.clone(),
-            cache: self.cache.clone(),
+            cache,
             partitions,
             request,
             projection: projection.cloned(),

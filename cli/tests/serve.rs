@@ -151,6 +151,8 @@ fn psql_lists_describes_and_queries_tables_and_findings() {
     let imdsv1 = server.rows(IMDSV1);
     assert!(!imdsv1.is_empty());
     assert_eq!(imdsv1, in_process(IMDSV1));
+    let count = "select count(*) from ec2_instance";
+    assert_eq!(server.rows(count), in_process(count));
     let joined = server.rows(JOIN);
     assert!(!joined.is_empty());
     assert_eq!(joined, in_process(JOIN));

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, MapArray, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::json::ReaderBuilder;
-use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
 use datafusion::common::{DFSchema, ParamValues, ScalarValue};
@@ -673,7 +673,13 @@ impl ExecutionPlan for MapsAsJsonExec {
                     None => column.clone(),
                 })
                 .collect();
-            Ok(RecordBatch::try_new(schema.clone(), columns)?)
+            // A count(*) reads no column: the rows are the batch's count.
+            let rows = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+            Ok(RecordBatch::try_new_with_options(
+                schema.clone(),
+                columns,
+                &rows,
+            )?)
         });
         Ok(Box::pin(RecordBatchStreamAdapter::new(
             self.schema.clone(),

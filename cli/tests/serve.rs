@@ -309,6 +309,23 @@ s.close()
     );
     assert_eq!(server.rows("select 1"), vec!["1"]);
     assert!(!server.rows(IMDSV1).is_empty());
+
+    // A cancel request (psql's Ctrl-C, psycopg's cancel()) stops a running query: every
+    // control, evaluated when posture_finding is read, takes seconds here.
+    let canceled = server.python(
+        r#"
+import sys, threading, psycopg
+with psycopg.connect(host="127.0.0.1", port=int(sys.argv[1]), user="impatient", dbname="posture") as conn:
+    threading.Timer(0.3, conn.cancel).start()
+    try:
+        conn.execute("select count(*) from posture_finding").fetchall()
+        print("finished")
+    except psycopg.errors.QueryCanceled as e:
+        print("canceled", e.sqlstate)
+"#,
+    );
+    assert_eq!(canceled.trim(), "canceled 57014");
+    assert_eq!(server.rows("select count(*) from posture_control").len(), 1);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 mod asff;
 mod check;
+mod diff;
 mod exposure;
 mod html;
 mod ocsf;
@@ -92,6 +93,20 @@ enum Command {
         /// The environment variable holding the password clients must give (SCRAM-SHA-256).
         #[arg(long, value_name = "VAR")]
         password_env: Option<String>,
+    },
+    /// What changed between two `posture check --output json` runs: new alarms, fixed ones,
+    /// changed reasons, resources gone, and those still alarming.
+    Diff {
+        /// The earlier run.
+        old: PathBuf,
+        /// The later run.
+        new: PathBuf,
+        /// Output format; markdown serves as a pull-request comment.
+        #[arg(long, short, value_enum, default_value_t = diff::DiffFormat::Table)]
+        output: diff::DiffFormat,
+        /// `new`: exit 1 when something alarms that did not before (a CI gate).
+        #[arg(long, value_enum, default_value_t = diff::FailOn::Never)]
+        fail_on: diff::FailOn,
     },
     /// List the controls, or show one with its SQL.
     Controls {
@@ -408,6 +423,16 @@ async fn run(cli: Cli) -> Result<Outcome> {
                 password_env,
             };
             serve::serve(&source, &options).await
+        }
+        Command::Diff {
+            old,
+            new,
+            output,
+            fail_on,
+        } => {
+            let diff = diff::diff(&old, &new)?;
+            diff::print(&diff, output, &mut std::io::stdout().lock())?;
+            Ok(outcome(fail_on == diff::FailOn::New && diff.has_new()))
         }
         Command::Controls { show } => controls(show),
         Command::Snapshot { live, out } => snapshot(&live, &out).await,

@@ -1267,3 +1267,186 @@ fn unreadable_or_contradictory_iam_evidence_is_unverified_never_ok() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Copies `from` into `to`, recursively.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Two demo runs: between them one instance was fixed (IMDSv2 now required), one broke
+/// (IMDSv1 allowed), and one still alarming joined an Auto Scaling group, which its reason
+/// names; `posture diff` reports each so, in every format, and `--fail-on new` gates on the
+/// break alone.
+#[test]
+fn diff_reports_fixed_broken_and_changed_between_two_demo_runs() {
+    let dir = scratch("diff");
+    let later = dir.join("later");
+    copy_dir(&repo("demo"), &later);
+    let instances_file = later.join("111122223333/us-east-1/describe-instances.json");
+    let mut instances: Value =
+        serde_json::from_str(&std::fs::read_to_string(&instances_file).unwrap()).unwrap();
+    for reservation in instances["Reservations"].as_array_mut().unwrap() {
+        for instance in reservation["Instances"].as_array_mut().unwrap() {
+            match instance["InstanceId"].as_str().unwrap() {
+                "i-2c833a59f0177036b" => {
+                    instance["MetadataOptions"]["HttpTokens"] = json!("required")
+                }
+                "i-0a1b2c3d4e5f6a002" => {
+                    instance["MetadataOptions"]["HttpTokens"] = json!("optional")
+                }
+                "i-9c0e3a0881f8caef5" => instance["Tags"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"Key": "aws:autoscaling:groupName", "Value": "web-asg"})),
+                _ => {}
+            }
+        }
+    }
+    std::fs::write(&instances_file, instances.to_string()).unwrap();
+    let control = "ec2_instance_imdsv2_required";
+    let run = |source: &[&str], name: &str| {
+        let path = dir.join(name);
+        let out = posture(&[&["check", "-c", control, "-o", "json"], source].concat());
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(&path, out.stdout).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let old = run(&["--inventory", repo("demo").to_str().unwrap()], "old.json");
+    let new = run(&["--inventory", later.to_str().unwrap()], "new.json");
+
+    let diff: Value = serde_json::from_str(&ok(&["diff", &old, &new, "-o", "json"])).unwrap();
+    let ids = |section: &str| -> Vec<String> {
+        diff[section]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["resource_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids("new"), ["i-0a1b2c3d4e5f6a002"]);
+    assert_eq!(ids("fixed"), ["i-2c833a59f0177036b"]);
+    assert_eq!(ids("changed"), ["i-9c0e3a0881f8caef5"]);
+    assert!(
+        diff["changed"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("web-asg")
+    );
+    assert!(
+        !diff["changed"][0]["old_reason"]
+            .as_str()
+            .unwrap()
+            .contains("web-asg")
+    );
+    assert!(ids("gone").is_empty());
+    assert_eq!(ids("still").len(), 3);
+    // The fixed finding is the new run's: its status and reason say why it passes now.
+    assert_eq!(diff["fixed"][0]["status"], "ok");
+
+    let markdown = ok(&["diff", &old, &new, "-o", "markdown"]);
+    assert!(
+        markdown.starts_with(
+            "### posture diff: 1 new alarms, 1 fixed, 1 changed reasons, 0 gone, 3 still alarming"
+        ),
+        "{markdown}"
+    );
+    assert!(markdown.contains("<details><summary>Still alarming (3)</summary>"));
+    let table = ok(&["diff", &old, &new]);
+    assert!(table.contains("New alarms: 1\n  ec2_instance_imdsv2_required  arn:aws:ec2:us-east-1:111122223333:instance/i-0a1b2c3d4e5f6a002"), "{table}");
+
+    // The gate: 1 with a new alarm (swapped, the fix is a break too), 0 without one.
+    assert_eq!(
+        posture(&["diff", &old, &new, "--fail-on", "new"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        posture(&["diff", &new, &old, "--fail-on", "new"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        posture(&["diff", &old, &old, "--fail-on", "new"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(posture(&["diff", &old, &new]).status.code(), Some(0));
+}
+
+#[test]
+fn diff_errors_name_the_file_and_what_is_wrong() {
+    let dir = scratch("diff-errors");
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let good = write("good.json", "[]");
+    let missing = dir.join("missing.json").to_str().unwrap().to_string();
+    assert!(fails(&["diff", &missing, &good]).contains("missing.json"));
+    let not_json = write("report.html", "<html>");
+    let stderr = fails(&["diff", &not_json, &good]);
+    assert!(
+        stderr.contains("report.html: not the output of `posture check --output json`"),
+        "{stderr}"
+    );
+    let no_status = write(
+        "no-status.json",
+        r#"[{"control_id": "c", "resource": "r", "reason": "x"}]"#,
+    );
+    let stderr = fails(&["diff", &good, &no_status]);
+    assert!(
+        stderr.contains("no-status.json") && stderr.contains("status"),
+        "{stderr}"
+    );
+    let twice = write(
+        "twice.json",
+        r#"[{"control_id": "c", "resource": "r", "status": "ok", "reason": "x"}, {"control_id": "c", "resource": "r", "status": "alarm", "reason": "y"}]"#,
+    );
+    let stderr = fails(&["diff", &good, &twice]);
+    assert!(stderr.contains("twice.json: c reports r twice"), "{stderr}");
+}
+
+/// Values from the estate cannot break out of a markdown table cell, open HTML or mention
+/// anyone in a pull-request comment.
+#[test]
+fn diff_markdown_escapes_what_the_estate_wrote() {
+    let dir = scratch("diff-markdown");
+    let old = dir.join("old.json");
+    let new = dir.join("new.json");
+    std::fs::write(&old, "[]").unwrap();
+    std::fs::write(
+        &new,
+        json!([{"control_id": "c", "resource": "r|<img src=x>", "status": "alarm", "reason": "@team `x`\nnext"}]).to_string(),
+    )
+    .unwrap();
+    let markdown = ok(&[
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "-o",
+        "markdown",
+    ]);
+    let row = markdown.lines().find(|l| l.starts_with("| c |")).unwrap();
+    assert_eq!(
+        row,
+        "| c | r&#124;&lt;img src=x&gt; | &#64;team &#96;x&#96;\\u{a}next |"
+    );
+}

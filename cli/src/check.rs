@@ -117,11 +117,48 @@ pub struct Evaluated {
     pub failed: Vec<posture_queries::Error>,
 }
 
-/// Prints the results; `as_of_micros` is the evaluation time findings are stamped with.
-pub fn print(
+/// How `posture check` reports.
+pub struct Report {
+    pub format: CheckFormat,
+    pub verbose: bool,
+    /// An earlier run's findings (`--baseline`).
+    pub baseline: Option<crate::diff::Run>,
+}
+
+impl Report {
+    /// Prints the results, stamped with the evaluation time `as_of_micros`; whether the run
+    /// alarms: anything alarming, or with a baseline, anything alarming that did not before.
+    pub fn print(
+        &self,
+        results: &[(&Control, Vec<Finding>)],
+        as_of_micros: i64,
+        out: &mut impl Write,
+    ) -> Result<bool> {
+        let Some(baseline) = &self.baseline else {
+            print(results, self.format, self.verbose, None, as_of_micros, out)?;
+            return Ok(results
+                .iter()
+                .flat_map(|(_, f)| f)
+                .any(|f| f.status == Status::Alarm));
+        };
+        let diff = crate::diff::compare(baseline, &crate::diff::of_rows(rows(results))?);
+        print(
+            results,
+            self.format,
+            self.verbose,
+            Some(&diff),
+            as_of_micros,
+            out,
+        )?;
+        Ok(diff.has_new())
+    }
+}
+
+fn print(
     results: &[(&Control, Vec<Finding>)],
     format: CheckFormat,
     verbose: bool,
+    baseline: Option<&crate::diff::Diff>,
     as_of_micros: i64,
     out: &mut impl Write,
 ) -> Result<()> {
@@ -141,7 +178,7 @@ pub fn print(
                 as_of.timestamp_millis()
             ))?
         )?,
-        CheckFormat::Html => write!(out, "{}", crate::html::report(results, &stamp))?,
+        CheckFormat::Html => write!(out, "{}", crate::html::report(results, &stamp, baseline))?,
         CheckFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows(results))?)?,
         CheckFormat::Csv => {
             let columns = [
@@ -165,7 +202,13 @@ pub fn print(
                 writeln!(out, "{}", cells.join(","))?;
             }
         }
-        CheckFormat::Table => table(results, verbose, out)?,
+        CheckFormat::Table => {
+            table(results, verbose, out)?;
+            if let Some(diff) = baseline {
+                writeln!(out, "\nSince the baseline:")?;
+                crate::diff::print(diff, crate::diff::DiffFormat::Table, out)?;
+            }
+        }
     }
     Ok(())
 }

@@ -33,10 +33,10 @@ pub enum FailOn {
 /// The fields of a finding the comparison reads; the others are carried through.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Finding {
-    control_id: String,
-    resource: String,
-    status: String,
-    reason: String,
+    pub control_id: String,
+    pub resource: String,
+    pub status: String,
+    pub reason: String,
     #[serde(flatten)]
     rest: serde_json::Map<String, serde_json::Value>,
 }
@@ -64,8 +64,11 @@ impl Diff {
     }
 }
 
-/// The findings of a `posture check --output json` file, by (control, resource).
-fn load(path: &Path) -> Result<BTreeMap<(String, String), Finding>> {
+/// A run's findings by (control, resource).
+pub type Run = BTreeMap<(String, String), Finding>;
+
+/// The findings of a `posture check --output json` file.
+pub fn load(path: &Path) -> Result<Run> {
     let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
     let findings: Vec<Finding> = serde_json::from_str(&text).with_context(|| {
         format!(
@@ -73,25 +76,40 @@ fn load(path: &Path) -> Result<BTreeMap<(String, String), Finding>> {
             path.display()
         )
     })?;
-    let mut by_key = BTreeMap::new();
+    by_key(findings).with_context(|| format!("{}", path.display()))
+}
+
+/// The findings of this run, as `--output json` has them ([`crate::check::rows`]).
+pub fn of_rows(rows: Vec<serde_json::Value>) -> Result<Run> {
+    let findings = rows
+        .into_iter()
+        .map(serde_json::from_value)
+        .collect::<Result<Vec<Finding>, _>>()?;
+    by_key(findings)
+}
+
+fn by_key(findings: Vec<Finding>) -> Result<Run> {
+    let mut run = BTreeMap::new();
     for finding in findings {
         let key = (finding.control_id.clone(), finding.resource.clone());
-        if let Some(earlier) = by_key.insert(key, finding) {
+        if let Some(earlier) = run.insert(key, finding) {
             bail!(
-                "{}: {} reports {} twice: contradictory findings",
-                path.display(),
+                "{} reports {} twice: contradictory findings",
                 earlier.control_id,
                 escape_control(&earlier.resource)
             );
         }
     }
-    Ok(by_key)
+    Ok(run)
 }
 
 pub fn diff(old: &Path, new: &Path) -> Result<Diff> {
-    let (old, new) = (load(old)?, load(new)?);
+    Ok(compare(&load(old)?, &load(new)?))
+}
+
+pub fn compare(old: &Run, new: &Run) -> Diff {
     let mut diff = Diff::default();
-    for (key, now) in &new {
+    for (key, now) in new {
         if now.status != "alarm" {
             continue;
         }
@@ -106,7 +124,7 @@ pub fn diff(old: &Path, new: &Path) -> Result<Diff> {
             _ => diff.new.push(now.clone()),
         }
     }
-    for (key, before) in &old {
+    for (key, before) in old {
         if before.status != "alarm" {
             continue;
         }
@@ -116,7 +134,7 @@ pub fn diff(old: &Path, new: &Path) -> Result<Diff> {
             Some(_) => {}
         }
     }
-    Ok(diff)
+    diff
 }
 
 pub fn print(diff: &Diff, format: DiffFormat, out: &mut impl Write) -> Result<()> {
@@ -181,13 +199,13 @@ pub fn print(diff: &Diff, format: DiffFormat, out: &mut impl Write) -> Result<()
 
 const STILL: &str = "Still alarming";
 
-type Section<'a> = (&'static str, Vec<(&'a Finding, Option<&'a str>)>);
+pub type Section<'a> = (&'static str, Vec<(&'a Finding, Option<&'a str>)>);
 
 fn plain(findings: &[Finding]) -> Vec<(&Finding, Option<&str>)> {
     findings.iter().map(|f| (f, None)).collect()
 }
 
-fn sections(diff: &Diff) -> Vec<Section<'_>> {
+pub fn sections(diff: &Diff) -> Vec<Section<'_>> {
     vec![
         ("New alarms", plain(&diff.new)),
         ("Fixed", plain(&diff.fixed)),

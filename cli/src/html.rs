@@ -12,8 +12,15 @@ const SEVERITIES: [Severity; 4] = [
     Severity::Low,
 ];
 
-pub fn report(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> String {
+pub fn report(
+    results: &[(&Control, Vec<Finding>)],
+    generated_at: &str,
+    baseline: Option<&crate::diff::Diff>,
+) -> String {
     let mut page = summary(results, generated_at);
+    if let Some(diff) = baseline {
+        page.push_str(&changes(diff));
+    }
     let mut ordered: Vec<&(&Control, Vec<Finding>)> = results.iter().collect();
     // Controls that alarm first, then by severity.
     ordered.sort_by_key(|(c, f)| {
@@ -28,6 +35,46 @@ pub fn report(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> Strin
     }
     page.push_str("</body></html>\n");
     page
+}
+
+/// What changed since the baseline (`posture check --baseline`), as `posture diff` says it.
+fn changes(diff: &crate::diff::Diff) -> String {
+    let sections = crate::diff::sections(diff);
+    let counts: Vec<String> = sections
+        .iter()
+        .map(|(title, findings)| format!("{} {}", findings.len(), esc(&title.to_lowercase())))
+        .collect();
+    let mut html = format!(
+        "<section class=\"changes\"><h2>Since the baseline</h2><p>{}</p>",
+        counts.join(" · ")
+    );
+    for (title, findings) in sections {
+        if findings.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            html,
+            "<details{}><summary>{} ({})</summary><table><tr><th>control</th><th>resource</th><th>reason</th></tr>",
+            if title == "New alarms" { " open" } else { "" },
+            esc(title),
+            findings.len()
+        );
+        for (f, old) in findings {
+            let was = old
+                .map(|o| format!(" <i>(was: {})</i>", esc(o)))
+                .unwrap_or_default();
+            let _ = write!(
+                html,
+                "<tr><td>{}</td><td>{}</td><td>{}{was}</td></tr>",
+                esc(&f.control_id),
+                esc(&f.resource),
+                esc(&f.reason)
+            );
+        }
+        html.push_str("</table></details>");
+    }
+    html.push_str("</section>\n");
+    html
 }
 
 /// The page's head, and the header: counts, and the charts per severity and per benchmark.

@@ -68,6 +68,10 @@ enum Command {
         /// Table output: list ok and skip resources too, not only alarms.
         #[arg(long, short)]
         verbose: bool,
+        /// An earlier run's `--output json`: the table and HTML outputs add what changed since
+        /// (as `posture diff`), and the exit code is 1 only when something alarms that did not.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
     },
     /// Instances ranked by exposure (ec2_instance_exposure): traits, reachable ports, network
     /// path and remediation. Exit code 1 when an instance is critical or high, 2 on errors.
@@ -406,9 +410,17 @@ async fn run(cli: Cli) -> Result<Outcome> {
             output,
             as_of,
             verbose,
+            baseline,
         } => {
             let selection = check::Selection::new(benchmark.as_deref(), &controls, &params)?;
-            check(&source, &selection, output, as_of.as_deref(), verbose).await
+            // A bad baseline fails before anything runs.
+            let baseline = baseline.as_deref().map(diff::load).transpose()?;
+            let report = check::Report {
+                format: output,
+                verbose,
+                baseline,
+            };
+            check(&source, &selection, &report, as_of.as_deref()).await
         }
         Command::Exposure { source, output } => exposure(&source, output).await,
         Command::Serve {
@@ -486,9 +498,8 @@ async fn query(source: &Source, output: Format, sql: Option<String>) -> Result<O
 async fn check(
     source: &Source,
     selection: &check::Selection,
-    output: check::CheckFormat,
+    report: &check::Report,
     as_of: Option<&str>,
-    verbose: bool,
 ) -> Result<Outcome> {
     let as_of = source.as_of(as_of)?;
     let session = source
@@ -497,16 +508,10 @@ async fn check(
     let planning = session.run.as_deref().map(RunCache::planning);
     let check::Evaluated { results, failed } = selection.run(&session.ctx, as_of, planning).await;
     session.print_notices();
-    if verbose {
+    if report.verbose {
         session.print_run();
     }
-    check::print(
-        &results,
-        output,
-        verbose,
-        as_of,
-        &mut std::io::stdout().lock(),
-    )?;
+    let alarming = report.print(&results, as_of, &mut std::io::stdout().lock())?;
     // Fail closed: a control that could not be evaluated passes nothing, and the run is an error.
     for e in &failed {
         eprintln!("error: not evaluated: {}", escape_control(&e.to_string()));
@@ -514,12 +519,7 @@ async fn check(
     if !failed.is_empty() {
         return Ok(Outcome::Incomplete);
     }
-    Ok(outcome(
-        results
-            .iter()
-            .flat_map(|(_, f)| f)
-            .any(|f| f.status == posture_queries::Status::Alarm),
-    ))
+    Ok(outcome(alarming))
 }
 
 async fn exposure(source: &Source, output: exposure::ExposureFormat) -> Result<Outcome> {

@@ -1393,18 +1393,36 @@ fn diff_reports_fixed_broken_and_changed_between_two_demo_runs() {
     // code of `--fail-on new`.
     let later = later.to_str().unwrap();
     let check = |baseline: &str, output: &str| {
-        posture(&["check", "--inventory", later, "-c", control, "--baseline", baseline, "-o", output])
+        posture(&[
+            "check",
+            "--inventory",
+            later,
+            "-c",
+            control,
+            "--baseline",
+            baseline,
+            "-o",
+            output,
+        ])
     };
     let out = check(&old, "table");
     assert_eq!(out.status.code(), Some(1));
     let table = String::from_utf8(out.stdout).unwrap();
-    assert!(table.contains("Since the baseline:\nNew alarms: 1\n"), "{table}");
+    assert!(
+        table.contains("Since the baseline:\nNew alarms: 1\n"),
+        "{table}"
+    );
     let out = check(&old, "html");
     let html = String::from_utf8(out.stdout).unwrap();
     assert!(html.contains("<h2>Since the baseline</h2><p>1 new alarms · 1 fixed · 1 changed reasons · 0 gone · 3 still alarming</p>"), "{html}");
     // Alarms, all there before: exit 0.
     let out = check(&new, "table");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // A bad baseline is an error before anything runs.
     let stderr = fails(&["check", "--demo", "--baseline", later]);
     assert!(stderr.contains(later), "{stderr}");

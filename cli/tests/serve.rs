@@ -18,6 +18,8 @@ use serde_json::Value;
 struct Server {
     child: Child,
     port: String,
+    /// What it printed on stderr after its first line.
+    said: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -42,8 +44,26 @@ impl Server {
             .unwrap_or_else(|| panic!("no address in {line:?}"))
             .to_string();
         // Keep reading what it says, so it never blocks on a full pipe.
-        std::thread::spawn(move || for _ in stderr.lines() {});
-        Server { child, port }
+        let said = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = said.clone();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(line);
+            }
+        });
+        Server { child, port, said }
+    }
+
+    /// Waits up to 10 seconds for a line of stderr holding `text`.
+    fn says(&self, text: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if self.said.lock().unwrap().iter().any(|l| l.contains(text)) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
     }
 
     fn psql(&self, sql: &str) -> Output {
@@ -294,7 +314,8 @@ fn bad_sql_writes_and_dropped_clients_get_errors_and_the_server_keeps_serving() 
         assert!(!out.status.success(), "{write}");
         assert!(stderr.contains("read-only"), "{write}: {stderr}");
     }
-    // A client that sends a query and goes away before reading the answer.
+    // A client that sends a query and goes away before reading the answer: its query, every
+    // control (seconds here), is stopped.
     server.python(
         r#"
 import sys, socket, struct
@@ -306,6 +327,11 @@ query = b"select * from posture_finding\x00"
 s.sendall(b"Q" + struct.pack("!i", 4 + len(query)) + query)
 s.close()
 "#,
+    );
+    assert!(
+        server.says("the client went away; its query was stopped"),
+        "{:?}",
+        server.said.lock().unwrap()
     );
     assert_eq!(server.rows("select 1"), vec!["1"]);
     assert!(!server.rows(IMDSV1).is_empty());

@@ -53,6 +53,7 @@ use datafusion_postgres::pgwire::tokio::process_socket;
 use futures::{Sink, StreamExt};
 use posture_sql::live::{Fetches, KeptFetches};
 use posture_sql::session::CATALOG;
+use tokio::net::TcpStream;
 
 use crate::{Outcome, Source};
 
@@ -158,10 +159,42 @@ pub async fn serve(source: &Source, options: &Options) -> Result<Outcome> {
         };
         let server = server.clone();
         tokio::spawn(async move {
-            if let Err(e) = process_socket(socket, None, server).await {
+            if let Err(e) = serve_connection(socket, server).await {
                 eprintln!("posture serve: {peer}: {e}");
             }
         });
+    }
+}
+
+/// One client's connection. pgwire reads nothing while a query runs, so it would learn that
+/// the client went away only when it sends rows: a second handle on the socket watches for
+/// that, and stops the query when it happens.
+async fn serve_connection(socket: TcpStream, server: Arc<Server>) -> std::io::Result<()> {
+    let socket = socket.into_std()?;
+    let watched = TcpStream::from_std(socket.try_clone()?)?;
+    let mut connection = tokio::spawn(process_socket(TcpStream::from_std(socket)?, None, server));
+    tokio::select! {
+        biased;
+        done = &mut connection => done.map_err(std::io::Error::other)?,
+        () = gone(&watched) => {
+            if !connection.is_finished() {
+                connection.abort();
+                return Err(std::io::Error::other("the client went away; its query was stopped"));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Resolves once the peer has closed the connection (or it failed).
+async fn gone(socket: &TcpStream) {
+    let mut byte = [0u8; 1];
+    loop {
+        match socket.peek(&mut byte).await {
+            Ok(0) | Err(_) => return,
+            // Bytes wait for pgwire to read them: look again shortly.
+            Ok(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
     }
 }
 

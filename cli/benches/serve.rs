@@ -8,46 +8,24 @@
 
 #[path = "../../tests/support/moto.rs"]
 mod moto;
+#[path = "../../tests/support/serve.rs"]
+mod serve;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use serve::Server;
 
 const POINT: &str =
     "select instance_id, http_tokens from ec2_instance where instance_id = 'i-0a1b2c3d4e5f6a001'";
 const FINDINGS: &str = "select * from posture_finding";
 const RUNS: usize = 30;
 
-/// A `posture serve` on a free port; killed by its handle when dropped.
-struct Server(Child, String);
-
-impl Server {
-    fn start(mut command: Command, args: &[&str]) -> Server {
-        let mut child = command
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(args)
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        stderr.read_line(&mut line).unwrap();
-        let port = line
-            .split_once("127.0.0.1:")
-            .and_then(|(_, rest)| rest.split(',').next())
-            .unwrap_or_else(|| panic!("{line}"))
-            .to_string();
-        std::thread::spawn(move || for _ in stderr.lines() {});
-        Server(child, port)
-    }
-
-    /// The median time of `sql` through psycopg, `runs` times on one connection.
-    fn median(&self, sql: &str, runs: usize) -> Duration {
-        let out = Command::new(moto::python())
-            .args([
-                "-c",
-                r#"
+/// The median time of `sql` through psycopg, `runs` times on one connection.
+fn median(server: &Server, sql: &str, runs: usize) -> Duration {
+    let seconds = server.python(
+        r#"
 import sys, time, statistics, psycopg
 port, sql, runs = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 with psycopg.connect(host="127.0.0.1", port=port, user="bench", dbname="posture", autocommit=True) as conn:
@@ -60,55 +38,9 @@ with psycopg.connect(host="127.0.0.1", port=port, user="bench", dbname="posture"
     assert rows
     print(statistics.median(took))
 "#,
-                &self.1,
-                sql,
-                &runs.to_string(),
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Duration::from_secs_f64(
-            String::from_utf8(out.stdout)
-                .unwrap()
-                .trim()
-                .parse()
-                .unwrap(),
-        )
-    }
-
-    fn query(&self, sql: &str) {
-        let out = Command::new("psql")
-            .args([
-                "-X",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.1,
-                "-U",
-                "bench",
-                "-d",
-                "posture",
-            ])
-            .args(["-c", sql])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+        &[sql, &runs.to_string()],
+    );
+    Duration::from_secs_f64(seconds.trim().parse().unwrap())
 }
 
 fn median_of(mut took: Vec<Duration>) -> Duration {
@@ -121,7 +53,11 @@ fn main() {
     let mut report = String::from(
         "| query | through the wire (psycopg) | in process | wire / in process |\n|---|---:|---:|---:|\n",
     );
-    let server = Server::start(Command::new(env!("CARGO_BIN_EXE_posture")), &["--demo"]);
+    let server = Server::start(
+        Command::new(env!("CARGO_BIN_EXE_posture")),
+        &["--demo"],
+        &[],
+    );
     let ctx = posture_sql::session(Arc::new(posture_sql::Inventory::demo())).unwrap();
     runtime
         .block_on(posture_queries::views::register(&ctx))
@@ -163,7 +99,7 @@ fn main() {
             in_process_findings,
         ),
     ] {
-        let wire = server.median(sql, runs);
+        let wire = median(&server, sql, runs);
         report += &format!(
             "| {name} | {:.2} ms | {:.2} ms | {:.2} |\n",
             wire.as_secs_f64() * 1e3,
@@ -184,10 +120,11 @@ fn main() {
         let server = Server::start(
             moto.command(),
             &["--regions", "us-east-1,eu-west-1", "--cache-ttl", ttl],
+            &[],
         );
         moto.record();
         for _ in 0..5 {
-            server.query("select count(*) from ec2_instance");
+            server.rows("select count(*) from ec2_instance");
         }
         report += &format!(
             "| {name} | {} | {} |\n",

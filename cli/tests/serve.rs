@@ -4,130 +4,20 @@
 
 #[path = "../../tests/support/moto.rs"]
 mod moto;
+#[path = "../../tests/support/serve.rs"]
+mod serve;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use moto::Moto;
 use serde_json::Value;
+use serve::Server;
 
-/// A `posture serve` of the test's, on a port the system chose; killed (by its handle) when
-/// dropped.
-struct Server {
-    child: Child,
-    port: String,
-    /// What it printed on stderr after its first line.
-    said: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
-        Server::start_with(Command::new(env!("CARGO_BIN_EXE_posture")), args, env)
-    }
-
-    fn start_with(mut command: Command, args: &[&str], env: &[(&str, &str)]) -> Server {
-        let mut child = command
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(args)
-            .envs(env.iter().copied())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        stderr.read_line(&mut line).unwrap();
-        let port = line
-            .split_once("listening on 127.0.0.1:")
-            .and_then(|(_, rest)| rest.split(',').next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_string();
-        // Keep reading what it says, so it never blocks on a full pipe.
-        let said = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let lines = said.clone();
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
-        Server { child, port, said }
-    }
-
-    /// Waits up to 10 seconds for a line of stderr holding `text`.
-    fn says(&self, text: &str) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if self.said.lock().unwrap().iter().any(|l| l.contains(text)) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        false
-    }
-
-    fn psql(&self, sql: &str) -> Output {
-        self.psql_as("analyst", sql, None)
-    }
-
-    fn psql_as(&self, user: &str, sql: &str, password: Option<&str>) -> Output {
-        let mut command = Command::new("psql");
-        command
-            .args(["-X", "-A", "-t", "-F", "|", "-v", "ON_ERROR_STOP=1"])
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port,
-                "-U",
-                user,
-                "-d",
-                "posture",
-            ])
-            .args(["-c", sql])
-            .env("PGCONNECT_TIMEOUT", "10")
-            .env_remove("PGPASSWORD");
-        if let Some(password) = password {
-            command.env("PGPASSWORD", password);
-        }
-        command.output().expect("psql (Debian's postgresql-client)")
-    }
-
-    /// Rows psql printed for `sql`, each `a|b|…`.
-    fn rows(&self, sql: &str) -> Vec<String> {
-        let out = self.psql(sql);
-        assert!(
-            out.status.success(),
-            "{sql}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(str::to_string)
-            .collect()
-    }
-
-    /// Runs `script` with the venv's Python, the server's port as its argument; its stdout.
-    fn python(&self, script: &str) -> String {
-        let out = Command::new(moto::python())
-            .args(["-c", script, &self.port])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A server over the demo.
+fn demo_server(args: &[&str], env: &[(&str, &str)]) -> Server {
+    Server::start(Command::new(env!("CARGO_BIN_EXE_posture")), args, env)
 }
 
 /// What `posture query --demo` answers, as psql prints it.
@@ -154,7 +44,7 @@ const JOIN: &str = "select i.instance_id, v.cidr_block from ec2_instance i join 
 
 #[test]
 fn psql_lists_describes_and_queries_tables_and_findings() {
-    let server = Server::start(&["--demo"], &[]);
+    let server = demo_server(&["--demo"], &[]);
     let tables = server.rows("\\dt");
     for table in ["ec2_instance", "vpc", "iam_role", "posture_control"] {
         assert!(
@@ -210,7 +100,7 @@ fn psql_lists_describes_and_queries_tables_and_findings() {
 
 #[test]
 fn psycopg_prepares_a_statement_with_parameters() {
-    let server = Server::start(&["--demo"], &[]);
+    let server = demo_server(&["--demo"], &[]);
     let out = server.python(
         r#"
 import sys, psycopg
@@ -229,6 +119,7 @@ with psycopg.connect(host="127.0.0.1", port=int(sys.argv[1]), user="notebook", d
     except psycopg.Error as e:
         print("refused:", e.sqlstate, str(e).splitlines()[0])
 "#,
+        &[],
     );
     let mut lines = out.lines();
     let optional = in_process(IMDSV1);
@@ -252,7 +143,7 @@ with psycopg.connect(host="127.0.0.1", port=int(sys.argv[1]), user="notebook", d
 
 #[test]
 fn sqlalchemy_lists_every_table_view_and_column() {
-    let server = Server::start(&["--demo"], &[]);
+    let server = demo_server(&["--demo"], &[]);
     let out = server.python(
         r#"
 import sys, json, psycopg, sqlalchemy
@@ -263,6 +154,7 @@ inspector = sqlalchemy.inspect(engine)
 names = inspector.get_table_names() + inspector.get_view_names()
 print(json.dumps({t: [c["name"] for c in inspector.get_columns(t)] for t in names}))
 "#,
+        &[],
     );
     let listed: serde_json::Map<String, Value> = serde_json::from_str(out.trim()).unwrap();
     for table in posture_sql::tables::TABLES {
@@ -290,7 +182,7 @@ print(json.dumps({t: [c["name"] for c in inspector.get_columns(t)] for t in name
 
 #[test]
 fn bad_sql_writes_and_dropped_clients_get_errors_and_the_server_keeps_serving() {
-    let server = Server::start(&["--demo"], &[]);
+    let server = demo_server(&["--demo"], &[]);
     let bad = server.psql("select no_such_column from ec2_instance");
     assert!(!bad.status.success());
     assert!(
@@ -327,6 +219,7 @@ query = b"select * from posture_finding\x00"
 s.sendall(b"Q" + struct.pack("!i", 4 + len(query)) + query)
 s.close()
 "#,
+        &[],
     );
     assert!(
         server.says("the client went away; its query was stopped"),
@@ -349,6 +242,7 @@ with psycopg.connect(host="127.0.0.1", port=int(sys.argv[1]), user="impatient", 
     except psycopg.errors.QueryCanceled as e:
         print("canceled", e.sqlstate)
 "#,
+        &[],
     );
     assert_eq!(canceled.trim(), "canceled 57014");
     assert_eq!(server.rows("select count(*) from posture_control").len(), 1);
@@ -356,20 +250,21 @@ with psycopg.connect(host="127.0.0.1", port=int(sys.argv[1]), user="impatient", 
 
 #[test]
 fn fifty_clients_at_once_get_correct_answers() {
-    let server = Server::start(&["--demo"], &[]);
+    let server = demo_server(&["--demo"], &[]);
     let expected = in_process(IMDSV1).len();
     let started = Instant::now();
-    let out = server.python(&format!(
+    let out = server.python(
         r#"
 import sys, psycopg
 from concurrent.futures import ThreadPoolExecutor
 def one(_):
     with psycopg.connect(host="127.0.0.1", port=int(sys.argv[1]), user="load", dbname="posture") as conn:
-        return len(conn.execute("{IMDSV1}").fetchall())
+        return len(conn.execute(sys.argv[2]).fetchall())
 with ThreadPoolExecutor(50) as pool:
     print(sorted(set(pool.map(one, range(50)))))
-"#
-    ));
+"#,
+        &[IMDSV1],
+    );
     assert_eq!(out.trim(), format!("[{expected}]"));
     assert!(
         started.elapsed() < Duration::from_secs(120),
@@ -408,7 +303,7 @@ fn bad_options_are_errors_and_a_password_is_needed_beyond_loopback_and_checked()
         "{stderr}"
     );
 
-    let server = Server::start(
+    let server = demo_server(
         &["--demo", "--password-env", "POSTURE_TEST_PASSWORD"],
         &[("POSTURE_TEST_PASSWORD", "correct horse")],
     );
@@ -447,7 +342,7 @@ fn live_fetches_are_kept_for_the_ttl_and_cleared_on_demand() {
         .collect();
     assert!(!expected.is_empty());
 
-    let kept = Server::start_with(moto.command(), &["--regions", "us-east-1"], &[]);
+    let kept = Server::start(moto.command(), &["--regions", "us-east-1"], &[]);
     moto.record();
     assert_eq!(kept.rows(query), expected);
     assert_eq!(kept.rows(query), expected);
@@ -456,7 +351,7 @@ fn live_fetches_are_kept_for_the_ttl_and_cleared_on_demand() {
     assert_eq!(kept.rows(query), expected);
     assert_eq!(moto.calls("DescribeInstances").len(), 2);
 
-    let uncached = Server::start_with(
+    let uncached = Server::start(
         moto.command(),
         &["--regions", "us-east-1", "--cache-ttl", "0"],
         &[],

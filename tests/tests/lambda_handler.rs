@@ -350,15 +350,7 @@ fn every_control_has_a_verdict_table_through_the_handler_equal_to_posture_check(
 
         // Change, oversized, deleted, left scope: one resource per verdict the demo has.
         let mut verdicts_seen = BTreeSet::new();
-        for item in items
-            .iter()
-            .filter(|i| i["resourceType"] == control.resource_type.as_str())
-            .filter(|i| i["configurationItemStatus"] == "OK")
-        {
-            let resource = (
-                control.resource_type.clone(),
-                item["resourceId"].as_str().unwrap().to_string(),
-            );
+        for (item, resource) in recorded_items(&items, control) {
             let want = match control.trigger {
                 Trigger::Change => expected.get(&resource).copied().unwrap_or("NOT_APPLICABLE"),
                 // A periodic control ignores change notifications.
@@ -404,6 +396,22 @@ fn every_control_has_a_verdict_table_through_the_handler_equal_to_posture_check(
     assert!(rows >= 40, "{rows} verdict rows");
 }
 
+/// The demo's recorded (`OK`) items of the control's resource type, each with its
+/// (type, id) key.
+fn recorded_items<'a>(
+    items: &'a [Value],
+    control: &'a posture_queries::Control,
+) -> impl Iterator<Item = (&'a Value, (String, String))> {
+    items
+        .iter()
+        .filter(|i| i["resourceType"] == control.resource_type.as_str())
+        .filter(|i| i["configurationItemStatus"] == "OK")
+        .map(|item| {
+            let id = item["resourceId"].as_str().unwrap().to_string();
+            (item, (control.resource_type.clone(), id))
+        })
+}
+
 /// A warm container, as one Lambda keeps it for every rule, evaluates every item of every
 /// change-triggered control in turn: each gets `posture check`'s verdict, whatever the container
 /// ran before it (the plans are reused, their state reset between runs).
@@ -418,15 +426,7 @@ fn one_container_gives_every_item_in_turn_its_own_verdict() {
         .filter(|c| c.trigger == Trigger::Change)
     {
         let expected = check(&control.id);
-        for item in items
-            .iter()
-            .filter(|i| i["resourceType"] == control.resource_type.as_str())
-            .filter(|i| i["configurationItemStatus"] == "OK")
-        {
-            let resource = (
-                control.resource_type.clone(),
-                item["resourceId"].as_str().unwrap().to_string(),
-            );
+        for (item, resource) in recorded_items(&items, control) {
             block_on(handler.handle(&change_event(item, &control.id), later()))
                 .unwrap_or_else(|e| panic!("{} {resource:?}: {e}", control.id));
             // The latest verdict put for the resource is this event's.

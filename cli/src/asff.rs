@@ -27,9 +27,11 @@ fn finding(c: &Control, f: &Finding, generated_at: &str) -> Value {
     let (compliance, label, workflow) = match f.status {
         Status::Alarm => ("FAILED", severity(c.severity), "NEW"),
         Status::Ok => ("PASSED", "INFORMATIONAL", "RESOLVED"),
+        // Still failing, accepted: Security Hub's suppressed workflow, the reason as its note.
+        Status::Muted => ("FAILED", severity(c.severity), "SUPPRESSED"),
         Status::Skip => ("NOT_AVAILABLE", "INFORMATIONAL", "SUPPRESSED"),
     };
-    json!({
+    let mut finding = json!({
         "SchemaVersion": "2018-10-08",
         "Id": id(c, f),
         "ProductArn": format!("arn:aws:securityhub:{region}:{}:product/{}/default", f.account_id, f.account_id),
@@ -48,7 +50,15 @@ fn finding(c: &Control, f: &Finding, generated_at: &str) -> Value {
         "Workflow": {"Status": workflow},
         "RecordState": "ACTIVE",
         "Region": region,
-    })
+    });
+    if let Some(mute) = &f.mute {
+        finding["Note"] = json!({
+            "Text": truncate(&format!("{} ({})", mute.annotation(), mute.by), 512),
+            "UpdatedBy": truncate(mute.owner.as_deref().unwrap_or("posture"), 512),
+            "UpdatedAt": generated_at,
+        });
+    }
+    finding
 }
 
 fn severity(s: Severity) -> &'static str {

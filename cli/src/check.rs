@@ -192,12 +192,21 @@ fn print(
                 "reason",
                 "account_id",
                 "region",
+                "mute_reason",
+                "mute_expires",
+                "mute_owner",
+                "muted_by",
             ];
             writeln!(out, "{}", columns.join(","))?;
             for row in rows(results) {
+                let cell = |c: &str| match c.strip_prefix("mute_") {
+                    Some(field) => &row["mute"][field],
+                    None if c == "muted_by" => &row["mute"]["by"],
+                    None => &row[c],
+                };
                 let cells: Vec<String> = columns
                     .iter()
-                    .map(|c| crate::output::csv_text(row[c].as_str().unwrap_or_default()))
+                    .map(|c| crate::output::csv_text(cell(c).as_str().unwrap_or_default()))
                     .collect();
                 writeln!(out, "{}", cells.join(","))?;
             }
@@ -223,6 +232,7 @@ pub fn rows(results: &[(&Control, Vec<Finding>)]) -> Vec<serde_json::Value> {
                     "control_id": c.id, "title": c.title, "severity": c.severity, "resource": f.resource,
                     "resource_type": f.resource_type, "resource_id": f.resource_id, "status": f.status,
                     "reason": f.reason, "account_id": f.account_id, "region": f.region, "unverified": f.unverified,
+                    "mute": f.mute,
                 })
             })
         })
@@ -244,6 +254,7 @@ impl Paint {
             Status::Alarm => self.code("31;1", "alarm"),
             Status::Ok => self.code("32", "ok"),
             Status::Skip => self.code("2", "skip"),
+            Status::Muted => self.code("33", "muted"),
         }
     }
     fn severity(&self, s: Severity) -> String {
@@ -266,10 +277,11 @@ fn table(results: &[(&Control, Vec<Finding>)], verbose: bool, out: &mut impl Wri
     let mut ordered: Vec<&(&Control, Vec<Finding>)> = results.iter().collect();
     ordered.sort_by_key(|(c, f)| (count(f, Status::Alarm) == 0, c.severity, c.id.clone()));
     for (control, findings) in ordered {
-        let (alarm, ok, skip) = (
+        let (alarm, ok, skip, muted) = (
             count(findings, Status::Alarm),
             count(findings, Status::Ok),
             count(findings, Status::Skip),
+            count(findings, Status::Muted),
         );
         writeln!(
             out,
@@ -278,16 +290,21 @@ fn table(results: &[(&Control, Vec<Finding>)], verbose: bool, out: &mut impl Wri
             paint.code("1", &control.id),
             control.title
         )?;
+        let muted = match muted {
+            0 => String::new(),
+            n => format!(" · {} {n}", paint.status(Status::Muted)),
+        };
         writeln!(
             out,
-            "  {} {alarm} · {} {ok} · {} {skip}",
+            "  {} {alarm} · {} {ok} · {} {skip}{muted}",
             paint.status(Status::Alarm),
             paint.status(Status::Ok),
             paint.status(Status::Skip)
         )?;
+        // Muted findings have their own section below.
         let mut shown: Vec<&Finding> = findings
             .iter()
-            .filter(|f| verbose || f.status == Status::Alarm)
+            .filter(|f| f.status != Status::Muted && (verbose || f.status == Status::Alarm))
             .collect();
         shown.sort_by_key(|f| (f.status, f.region.clone(), f.resource_id.clone()));
         for f in shown {
@@ -307,20 +324,50 @@ fn table(results: &[(&Control, Vec<Finding>)], verbose: bool, out: &mut impl Wri
     }
     let all: Vec<&Finding> = results.iter().flat_map(|(_, f)| f).collect();
     let total = |s| all.iter().filter(|f| f.status == s).count();
+    let muted: Vec<&&Finding> = all.iter().filter(|f| f.mute.is_some()).collect();
+    if !muted.is_empty() {
+        writeln!(
+            out,
+            "Muted ({}): still failing, accepted with a reason",
+            muted.len()
+        )?;
+        for f in muted {
+            let mute = f.mute.as_ref().expect("filtered on it");
+            let owner = mute
+                .owner
+                .as_ref()
+                .map(|o| format!(", owner {o}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {} {} {} {}  {}\n        {} ({}{owner})",
+                paint.status(Status::Muted),
+                escape_control(&f.control_id),
+                escape_control(&f.region),
+                escape_control(&f.resource_id),
+                escape_control(&f.reason),
+                escape_control(&mute.annotation()),
+                escape_control(&mute.by),
+            )?;
+        }
+        writeln!(out)?;
+    }
     let failing = results
         .iter()
         .filter(|(_, f)| count(f, Status::Alarm) > 0)
         .count();
     writeln!(
         out,
-        "{} controls, {failing} with alarms · {} {} · {} {} · {} {}",
+        "{} controls, {failing} with alarms · {} {} · {} {} · {} {} · {} {}",
         results.len(),
         paint.status(Status::Alarm),
         total(Status::Alarm),
         paint.status(Status::Ok),
         total(Status::Ok),
         paint.status(Status::Skip),
-        total(Status::Skip)
+        total(Status::Skip),
+        paint.status(Status::Muted),
+        total(Status::Muted)
     )?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! `posture diff OLD NEW`: what changed between two `posture check --output json` runs. A
 //! finding is a (control, resource) pair; only alarms are compared, so a resource is new when
-//! it alarms now and did not before, fixed when it alarmed and now reports ok or skip, and gone
-//! when it alarmed and is no longer reported at all.
+//! it alarms now and did not before, fixed when it alarmed and now reports ok or skip, newly
+//! muted when it alarmed and is now muted, and gone when it alarmed and is no longer reported.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -56,6 +56,7 @@ pub struct Diff {
     changed: Vec<Changed>,
     still: Vec<Finding>,
     gone: Vec<Finding>,
+    muted: Vec<Finding>,
 }
 
 impl Diff {
@@ -130,6 +131,8 @@ pub fn compare(old: &Run, new: &Run) -> Diff {
         }
         match new.get(key) {
             None => diff.gone.push(before.clone()),
+            // Accepted, not fixed: it still fails.
+            Some(now) if now.status == "muted" => diff.muted.push(now.clone()),
             Some(now) if now.status != "alarm" => diff.fixed.push(now.clone()),
             Some(_) => {}
         }
@@ -217,6 +220,7 @@ pub fn sections(diff: &Diff) -> Vec<Section<'_>> {
                 .collect(),
         ),
         ("Gone", plain(&diff.gone)),
+        ("Newly muted", plain(&diff.muted)),
         (STILL, plain(&diff.still)),
     ]
 }

@@ -21,6 +21,7 @@ pub fn report(
     if let Some(diff) = baseline {
         page.push_str(&changes(diff));
     }
+    page.push_str(&muted(results));
     let mut ordered: Vec<&(&Control, Vec<Finding>)> = results.iter().collect();
     // Controls that alarm first, then by severity.
     ordered.sort_by_key(|(c, f)| {
@@ -77,6 +78,37 @@ fn changes(diff: &crate::diff::Diff) -> String {
     html
 }
 
+/// The muted findings: still failing, accepted with a reason (`posture check --mute`, tags).
+fn muted(results: &[(&Control, Vec<Finding>)]) -> String {
+    let muted: Vec<(&Finding, &posture_queries::mute::Mute)> = results
+        .iter()
+        .flat_map(|(_, fs)| fs.iter())
+        .filter_map(|f| Some((f, f.mute.as_ref()?)))
+        .collect();
+    if muted.is_empty() {
+        return String::new();
+    }
+    let mut html = format!(
+        "<section class=\"muted\"><h2>Muted ({})</h2><p>Still failing, accepted with a reason.</p><table><tr><th>control</th><th>resource</th><th>reason</th><th>muted because</th><th>until</th><th>owner</th><th>by</th></tr>",
+        muted.len()
+    );
+    for (f, m) in muted {
+        let _ = write!(
+            html,
+            "<tr class=\"muted\"><td>{}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&f.control_id),
+            esc(&f.resource),
+            esc(&f.resource_id),
+            esc(&f.reason),
+            esc(&m.reason),
+            esc(m.expires.as_deref().unwrap_or("no expiry")),
+            esc(m.owner.as_deref().unwrap_or("")),
+            esc(&m.by)
+        );
+    }
+    html + "</table></section>\n"
+}
+
 /// The page's head, and the header: counts, and the charts per severity and per benchmark.
 fn summary(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> String {
     let all: Vec<(&Control, &Finding)> = results
@@ -91,7 +123,7 @@ fn summary(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> String {
     format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>posture report</title><style>{CSS}</style></head><body>
-<header><h1>posture report</h1><p>Generated {generated_at} · {} controls · {} findings in {} account(s): <b class="alarm">{} alarm</b> · <b class="ok">{} ok</b> · <b class="skip">{} skip</b></p></header>
+<header><h1>posture report</h1><p>Generated {generated_at} · {} controls · {} findings in {} account(s): <b class="alarm">{} alarm</b> · <b class="ok">{} ok</b> · <b class="skip">{} skip</b> · <b class="muted">{} muted</b></p></header>
 <section class="charts"><figure><figcaption>Findings by severity</figcaption>{}</figure><figure><figcaption>Benchmarks: resources passing</figcaption>{}</figure></section>
 "#,
         results.len(),
@@ -100,6 +132,7 @@ fn summary(results: &[(&Control, Vec<Finding>)], generated_at: &str) -> String {
         count(&|_| true, Status::Alarm),
         count(&|_| true, Status::Ok),
         count(&|_| true, Status::Skip),
+        count(&|_| true, Status::Muted),
         chart(SEVERITIES.iter().map(|s| {
             let of = |st| count(&|(c, _)| c.severity == *s, st);
             (
@@ -129,13 +162,14 @@ fn control_section(c: &Control, findings: &[Finding]) -> String {
     let n = |s| findings.iter().filter(|f| f.status == s).count();
     let mut section = format!(
         r#"<section class="control" id="{id}"><h2><span class="sev {sev}">{sev}</span> {title} <code>{id}</code></h2>
-<p class="counts"><b class="alarm">{a} alarm</b> · <b class="ok">{o} ok</b> · <b class="skip">{s} skip</b> · {frameworks}</p>"#,
+<p class="counts"><b class="alarm">{a} alarm</b> · <b class="ok">{o} ok</b> · <b class="skip">{s} skip</b> · <b class="muted">{m} muted</b> · {frameworks}</p>"#,
         id = esc(&c.id),
         sev = format!("{:?}", c.severity).to_lowercase(),
         title = esc(&c.title),
         a = n(Status::Alarm),
         o = n(Status::Ok),
         s = n(Status::Skip),
+        m = n(Status::Muted),
         frameworks = esc(&c.frameworks.join(", ")),
     );
     if n(Status::Alarm) > 0 {
@@ -146,8 +180,11 @@ fn control_section(c: &Control, findings: &[Finding]) -> String {
             esc(&c.remediation.cli)
         );
     }
-    let (alarms, rest): (Vec<&Finding>, Vec<&Finding>) =
-        findings.iter().partition(|f| f.status == Status::Alarm);
+    // Muted findings are listed in the report's muted section.
+    let (alarms, rest): (Vec<&Finding>, Vec<&Finding>) = findings
+        .iter()
+        .filter(|f| f.status != Status::Muted)
+        .partition(|f| f.status == Status::Alarm);
     if !alarms.is_empty() {
         section.push_str(&findings_table(&alarms));
     }
@@ -245,7 +282,7 @@ const CSS: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-wi
 header{border-bottom:1px solid #d8dce3;margin-bottom:16px}h1{margin:20px 0 4px}h2{font-size:16px;margin:0 0 6px}\
 .charts{display:flex;flex-wrap:wrap;gap:24px}figure{margin:0;padding:12px;border:1px solid #d8dce3;border-radius:8px}\
 figcaption{font-weight:600;margin-bottom:8px}rect.alarm{fill:#d64545}rect.ok{fill:#3a9d5d}rect.skip{fill:#b8bec9}\
-b.alarm{color:#c03030}b.ok{color:#2f8a4f}b.skip{color:#6b7280}.control{border:1px solid #d8dce3;border-radius:8px;padding:12px 14px;margin:16px 0}\
+b.alarm{color:#c03030}b.ok{color:#2f8a4f}b.skip{color:#6b7280}b.muted{color:#8a6d00}.muted{border:1px solid #e8d9a8;border-radius:8px;padding:12px 14px}.control{border:1px solid #d8dce3;border-radius:8px;padding:12px 14px;margin:16px 0}\
 .sev{display:inline-block;font-size:11px;text-transform:uppercase;padding:1px 6px;border-radius:4px;color:#fff;vertical-align:2px}\
 .sev.critical{background:#7b2cbf}.sev.high{background:#c03030}.sev.medium{background:#c77800}.sev.low{background:#2b7bb9}\
 code{font-size:12px;background:#f2f4f7;padding:1px 4px;border-radius:4px;word-break:break-all}.fix{background:#fff8e6;padding:8px;border-radius:6px}\

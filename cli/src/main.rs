@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use posture_queries::mute::Mutes;
 use posture_sql::Inventory;
 use posture_sql::inventory::InventoryBuilder;
 use posture_sql::live::{Fetches, RunCache};
@@ -72,6 +73,10 @@ enum Command {
         /// (as `posture diff`), and the exit code is 1 only when something alarms that did not.
         #[arg(long, value_name = "FILE")]
         baseline: Option<PathBuf>,
+        /// A TOML file of `[[mute]]` entries: matching alarms get the status `muted`, with the
+        /// entry's reason, and no longer make the exit code 1 (the posture:mute tag mutes too).
+        #[arg(long, value_name = "FILE")]
+        mute: Option<PathBuf>,
     },
     /// Instances ranked by exposure (ec2_instance_exposure): traits, reachable ports, network
     /// path and remediation. Exit code 1 when an instance is critical or high, 2 on errors.
@@ -411,16 +416,25 @@ async fn run(cli: Cli) -> Result<Outcome> {
             as_of,
             verbose,
             baseline,
+            mute,
         } => {
             let selection = check::Selection::new(benchmark.as_deref(), &controls, &params)?;
-            // A bad baseline fails before anything runs.
+            // A bad baseline or mute file fails before anything runs.
             let baseline = baseline.as_deref().map(diff::load).transpose()?;
+            let mutes = match mute {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("--mute {}", path.display()))?;
+                    Mutes::parse(&text, &path.display().to_string())?
+                }
+                None => Mutes::default(),
+            };
             let report = check::Report {
                 format: output,
                 verbose,
                 baseline,
             };
-            check(&source, &selection, &report, as_of.as_deref()).await
+            check(&source, &selection, &mutes, &report, as_of.as_deref()).await
         }
         Command::Exposure { source, output } => exposure(&source, output).await,
         Command::Serve {
@@ -498,6 +512,7 @@ async fn query(source: &Source, output: Format, sql: Option<String>) -> Result<O
 async fn check(
     source: &Source,
     selection: &check::Selection,
+    mutes: &Mutes,
     report: &check::Report,
     as_of: Option<&str>,
 ) -> Result<Outcome> {
@@ -506,8 +521,19 @@ async fn check(
         .session(Fetches::whole_run(), || selection.tables())
         .await?;
     let planning = session.run.as_deref().map(RunCache::planning);
-    let check::Evaluated { results, failed } = selection.run(&session.ctx, as_of, planning).await;
+    let check::Evaluated {
+        mut results,
+        failed,
+    } = selection.run(&session.ctx, as_of, planning).await;
     session.print_notices();
+    let today = chrono::DateTime::from_timestamp_micros(as_of)
+        .unwrap_or_default()
+        .date_naive();
+    for (_, findings) in &mut results {
+        for warning in mutes.apply(findings, today) {
+            eprintln!("warning: {}", escape_control(&warning));
+        }
+    }
     if report.verbose {
         session.print_run();
     }

@@ -21,10 +21,16 @@ fn finding(c: &Control, f: &Finding, time: i64) -> Value {
         _ if f.unverified => (0, "Unknown", "UNVERIFIED"),
         Status::Ok => (1, "Pass", "PASS"),
         Status::Alarm => (3, "Fail", "FAIL"),
+        Status::Muted => (3, "Fail", "MUTED"),
         Status::Skip => (99, "Not Applicable", "SKIP"),
     };
+    // A muted finding still fails its control; the finding itself is suppressed, with why.
+    let (finding_status_id, finding_status) = match f.mute {
+        Some(_) => (3, "Suppressed"),
+        None => (1, "New"),
+    };
     let standards: Vec<&str> = c.references().keys().copied().collect();
-    json!({
+    let mut finding = json!({
         "activity_id": 1,
         "activity_name": "Create",
         "category_uid": 2,
@@ -35,8 +41,8 @@ fn finding(c: &Control, f: &Finding, time: i64) -> Value {
         "type_name": "Compliance Finding: Create",
         "severity_id": severity_id,
         "severity": severity,
-        "status_id": 1,
-        "status": "New",
+        "status_id": finding_status_id,
+        "status": finding_status,
         "status_code": status_code,
         "status_detail": f.reason,
         "time": time,
@@ -63,5 +69,9 @@ fn finding(c: &Control, f: &Finding, time: i64) -> Value {
         "remediation": {"desc": c.remediation.console, "references": [c.remediation.cli]},
         "resources": [{"uid": f.resource, "name": f.resource_id, "type": f.resource_type, "region": f.region, "cloud_partition": "aws"}],
         "cloud": {"provider": "AWS", "region": f.region, "account": {"uid": f.account_id, "type": "AWS Account", "type_id": 10}},
-    })
+    });
+    if let Some(mute) = &f.mute {
+        finding["comment"] = json!(format!("{} ({})", mute.annotation(), mute.by));
+    }
+    finding
 }

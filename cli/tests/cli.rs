@@ -307,7 +307,7 @@ fn check_selects_by_benchmark_or_control_and_exits_0_when_clean() {
     ]);
     assert_eq!(out.status.code(), Some(0), "nothing alarms: exit 0");
     let csv = String::from_utf8(out.stdout).unwrap();
-    assert!(csv.starts_with("control_id,title,severity,resource,resource_type,resource_id,status,reason,account_id,region\n"), "{csv}");
+    assert!(csv.starts_with("control_id,title,severity,resource,resource_type,resource_id,status,reason,account_id,region,mute_reason,mute_expires,mute_owner,muted_by\n"), "{csv}");
     assert_eq!(csv.lines().count(), 3);
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -1360,7 +1360,7 @@ fn diff_reports_fixed_broken_and_changed_between_two_demo_runs() {
     let markdown = ok(&["diff", &old, &new, "-o", "markdown"]);
     assert!(
         markdown.starts_with(
-            "### posture diff: 1 new alarms, 1 fixed, 1 changed reasons, 0 gone, 3 still alarming"
+            "### posture diff: 1 new alarms, 1 fixed, 1 changed reasons, 0 gone, 0 newly muted, 3 still alarming"
         ),
         "{markdown}"
     );
@@ -1414,7 +1414,7 @@ fn diff_reports_fixed_broken_and_changed_between_two_demo_runs() {
     );
     let out = check(&old, "html");
     let html = String::from_utf8(out.stdout).unwrap();
-    assert!(html.contains("<h2>Since the baseline</h2><p>1 new alarms · 1 fixed · 1 changed reasons · 0 gone · 3 still alarming</p>"), "{html}");
+    assert!(html.contains("<h2>Since the baseline</h2><p>1 new alarms · 1 fixed · 1 changed reasons · 0 gone · 0 newly muted · 3 still alarming</p>"), "{html}");
     // Alarms, all there before: exit 0.
     let out = check(&new, "table");
     assert_eq!(
@@ -1487,4 +1487,266 @@ fn diff_markdown_escapes_what_the_estate_wrote() {
         row,
         "| c | r&#124;&lt;img src=x&gt; | &#64;team &#96;x&#96;\\u{a}next |"
     );
+}
+
+/// Mutes by id, by ARN glob within an account and region, by tag match and by the resource's
+/// own `posture:mute` tags: each demo alarm is muted with its entry's reason, nothing is dropped,
+/// and the run exits 0; an expired mute stops applying and says so; every output shows it.
+#[test]
+fn mutes_by_id_glob_tag_account_and_region_and_expiry() {
+    let dir = scratch("mute");
+    let demo = dir.join("demo");
+    copy_dir(&repo("demo"), &demo);
+    let instances_file = demo.join("111122223333/us-east-1/describe-instances.json");
+    let mut instances: Value =
+        serde_json::from_str(&std::fs::read_to_string(&instances_file).unwrap()).unwrap();
+    for reservation in instances["Reservations"].as_array_mut().unwrap() {
+        for instance in reservation["Instances"].as_array_mut().unwrap() {
+            let id = instance["InstanceId"].as_str().unwrap().to_string();
+            let tags = instance["Tags"].as_array_mut().unwrap();
+            match id.as_str() {
+                "i-0a1b2c3d4e5f6a001" => tags.extend([
+                    json!({"Key": "posture:mute", "Value": "ec2_instance_no_public_ip,ec2_instance_imdsv2_required"}),
+                    json!({"Key": "posture:mute-reason", "Value": "replaced by the shop-asg refresh"}),
+                ]),
+                // A tag mute without a reason: not applied, and said (the file mutes it here).
+                "i-2c833a59f0177036b" => tags.push(json!({"Key": "posture:mute", "Value": "*"})),
+                _ => {}
+            }
+        }
+    }
+    std::fs::write(&instances_file, instances.to_string()).unwrap();
+    let mutes = dir.join("mutes.toml");
+    std::fs::write(
+        &mutes,
+        r#"[[mute]]
+control = "ec2_instance_imdsv2_required"
+resource = "i-2c833a59f0177036b"
+reason = "legacy agent needs IMDSv1"
+expires = 2099-12-31
+owner = "team-shop"
+
+[[mute]]
+control = "*"
+resource = "*"
+region = "ap-south-1"
+reason = "matches nothing: another region"
+
+[[mute]]
+control = "ec2_*"
+resource = "arn:aws:ec2:eu-west-1:*:instance/i-50df*"
+account = "111122223333"
+region = "eu-west-1"
+reason = "lab in Ireland"
+
+[[mute]]
+control = "ec2_instance_imdsv2_required"
+resource = "*"
+tags = { Name = "partner-*" }
+reason = "partner SDK pins IMDSv1"
+
+[[mute]]
+control = "ec2_instance_imdsv2_required"
+resource = "i-9c0e3a0881f8caef5"
+reason = "was a pilot"
+expires = 2020-01-01
+
+[[mute]]
+control = "ec2_instance_imdsv2_required"
+resource = "i-9c0e*"
+reason = "batch host, rebuilt monthly"
+"#,
+    )
+    .unwrap();
+    let (inventory, mutes) = (demo.to_str().unwrap(), mutes.to_str().unwrap());
+    let control = "ec2_instance_imdsv2_required";
+    let check = |extra: &[&str]| {
+        posture(
+            &[
+                &[
+                    "check",
+                    "-i",
+                    inventory,
+                    "-c",
+                    control,
+                    "--as-of",
+                    "2026-11-25T00:00:00Z",
+                ],
+                extra,
+            ]
+            .concat(),
+        )
+    };
+
+    let plain = check(&["-o", "json"]);
+    let plain: Vec<Value> = serde_json::from_slice(&plain.stdout).unwrap();
+    let out = check(&["--mute", mutes, "-o", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "every alarm muted: {stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{mutes}:27: the mute expired on 2020-01-01 and no longer applies"
+        )),
+        "{stderr}"
+    );
+    let muted: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(muted.len(), plain.len(), "nothing dropped");
+    let by: BTreeMap<&str, (&str, &str)> = muted
+        .iter()
+        .filter(|f| f["status"] == "muted")
+        .map(|f| {
+            (
+                f["resource_id"].as_str().unwrap(),
+                (
+                    f["mute"]["reason"].as_str().unwrap(),
+                    f["mute"]["by"].as_str().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    let at = |line: u32| format!("{mutes}:{line}");
+    assert_eq!(
+        by,
+        BTreeMap::from([
+            (
+                "i-0a1b2c3d4e5f6a001",
+                ("replaced by the shop-asg refresh", "tag posture:mute")
+            ),
+            (
+                "i-0a1b2c3d4e5f6a005",
+                ("partner SDK pins IMDSv1", at(21).as_str())
+            ),
+            (
+                "i-2c833a59f0177036b",
+                ("legacy agent needs IMDSv1", at(1).as_str())
+            ),
+            ("i-50dfe9e0e1992dd9b", ("lab in Ireland", at(14).as_str())),
+            (
+                "i-9c0e3a0881f8caef5",
+                ("batch host, rebuilt monthly", at(33).as_str())
+            ),
+        ])
+    );
+    let was: BTreeMap<&str, &Value> = plain
+        .iter()
+        .map(|f| (f["resource_id"].as_str().unwrap(), &f["status"]))
+        .collect();
+    for f in &muted {
+        let id = f["resource_id"].as_str().unwrap();
+        match by.contains_key(id) {
+            true => assert_eq!(was[id], "alarm", "{id}: only alarms are muted"),
+            false => assert_eq!(&f["status"], was[id], "{id}"),
+        }
+    }
+    assert_eq!(
+        muted
+            .iter()
+            .find(|f| f["resource_id"] == "i-2c833a59f0177036b")
+            .unwrap()["mute"],
+        json!({"reason": "legacy agent needs IMDSv1", "expires": "2099-12-31", "owner": "team-shop", "by": at(1)})
+    );
+
+    // Expired and alone, a mute leaves the alarm.
+    let expired = dir.join("expired.toml");
+    std::fs::write(&expired, "[[mute]]\ncontrol = \"*\"\nresource = \"i-9c0e3a0881f8caef5\"\nreason = \"was a pilot\"\nexpires = 2026-11-24\n").unwrap();
+    let out = check(&["--mute", expired.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        findings
+            .iter()
+            .find(|f| f["resource_id"] == "i-9c0e3a0881f8caef5")
+            .unwrap()["status"],
+        "alarm"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("expired.toml:1: the mute expired on 2026-11-24"),
+        "{stderr}"
+    );
+    // Not muted by the file here, its posture:mute tag is read, and it has no reason.
+    assert!(
+        stderr.contains("i-2c833a59f0177036b: tag posture:mute without posture:mute-reason"),
+        "{stderr}"
+    );
+
+    // Every output shows the mute.
+    let text = |args: &[&str]| {
+        String::from_utf8(check(&[&["--mute", mutes], args].concat()).stdout).unwrap()
+    };
+    let csv = text(&["-o", "csv"]);
+    assert!(
+        csv.lines()
+            .any(|l| l.contains(",i-2c833a59f0177036b,muted,")
+                && l.ends_with(
+                    &(",legacy agent needs IMDSv1,2099-12-31,team-shop,".to_string() + &at(1))
+                )),
+        "{csv}"
+    );
+    let asff: Vec<Value> = serde_json::from_str(&text(&["-o", "asff"])).unwrap();
+    let a = asff
+        .iter()
+        .find(|f| {
+            f["Resources"][0]["Id"]
+                .as_str()
+                .unwrap()
+                .ends_with("i-50dfe9e0e1992dd9b")
+        })
+        .unwrap();
+    assert_eq!(
+        (&a["Workflow"]["Status"], &a["Compliance"]["Status"]),
+        (&json!("SUPPRESSED"), &json!("FAILED"))
+    );
+    assert!(
+        a["Note"]["Text"]
+            .as_str()
+            .unwrap()
+            .starts_with("muted: lab in Ireland"),
+        "{a}"
+    );
+    let ocsf: Vec<Value> = serde_json::from_str(&text(&["-o", "ocsf"])).unwrap();
+    let o = ocsf
+        .iter()
+        .find(|f| f["resources"][0]["name"] == "i-50dfe9e0e1992dd9b")
+        .unwrap();
+    assert_eq!(
+        (&o["status"], &o["status_code"], &o["compliance"]["status"]),
+        (&json!("Suppressed"), &json!("MUTED"), &json!("Fail"))
+    );
+    let table = text(&[]);
+    assert!(
+        table.contains("Muted (5): still failing, accepted with a reason"),
+        "{table}"
+    );
+    assert!(
+        table.contains("muted: legacy agent needs IMDSv1 (until 2099-12-31)"),
+        "{table}"
+    );
+    let html = text(&["-o", "html"]);
+    assert!(
+        html.contains("<section class=\"muted\"><h2>Muted (5)</h2>"),
+        "{html}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A mute file's mistakes are errors naming the file and line, before anything runs.
+#[test]
+fn a_mute_without_a_reason_is_an_error_naming_its_line() {
+    let dir = scratch("mute-errors");
+    let file = dir.join("mutes.toml");
+    std::fs::write(&file, "[[mute]]\ncontrol = \"*\"\nresource = \"i-1\"\nreason = \"ok\"\n\n[[mute]]\ncontrol = \"*\"\nresource = \"i-2\"\n").unwrap();
+    let file = file.to_str().unwrap();
+    let stderr = fails(&["check", "--demo", "--mute", file]);
+    assert!(
+        stderr.contains(&format!("{file}:6: a mute needs a reason")),
+        "{stderr}"
+    );
+    let missing = dir.join("missing.toml");
+    let stderr = fails(&["check", "--demo", "--mute", missing.to_str().unwrap()]);
+    assert!(
+        stderr.contains("--mute") && stderr.contains("missing.toml"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -24,13 +24,15 @@ use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, PlanProperties, execute_stream,
 };
 use datafusion::prelude::SessionContext;
-use posture_queries::{Control, Trigger};
+use posture_queries::{Control, Finding, Trigger};
 use posture_sql::inventory::InventoryBuilder;
 use posture_sql::live::{Fetches, Live, LiveError, LiveOptions, Notice, RunCache};
 use posture_sql::tables::TABLES;
 use posture_sql::{Inventory, Table};
 use serde_json::Value;
 use tokio::sync::OnceCell;
+
+use posture_queries::mute::Mutes;
 
 use crate::{ComplianceType, ConfigEvent, Error, Evaluation, MessageType};
 
@@ -40,6 +42,8 @@ use crate::{ComplianceType, ConfigEvent, Error, Evaluation, MessageType};
 pub struct Lookups {
     source: Arc<Source>,
     container: tokio::sync::Mutex<Option<Container>>,
+    /// The mutes in force: applied to every finding before it becomes an evaluation.
+    mutes: std::sync::RwLock<Arc<Mutes>>,
 }
 
 enum Source {
@@ -76,7 +80,17 @@ impl Lookups {
         Lookups {
             source: Arc::new(source),
             container: tokio::sync::Mutex::new(None),
+            mutes: Default::default(),
         }
+    }
+
+    /// The mutes from now on (the Lambda reads them afresh for each invocation).
+    pub fn set_mutes(&self, mutes: Mutes) {
+        *self.mutes.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(mutes);
+    }
+
+    fn mutes(&self) -> Arc<Mutes> {
+        self.mutes.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The warnings live lookups gave since last asked (a column left null when AWS answered
@@ -542,7 +556,7 @@ async fn change(
             micros(&captured),
         )
         .await?;
-    let mine: Vec<Evaluation> = findings
+    let mine: Vec<Evaluation> = muted(findings, &lookups.mutes(), &captured)
         .into_iter()
         .filter(|f| f.resource_id == resource_id && f.resource_type == resource_type)
         .map(|f| Evaluation::of(f, &captured))
@@ -584,10 +598,11 @@ async fn dependency_changed(
         _ => lookups,
     };
     let ctx = lookup_session(lookups).await?;
-    Ok(control
+    let findings = control
         .run(&ctx, params, micros(captured))
         .await
-        .map_err(lookup_error)?
+        .map_err(lookup_error)?;
+    Ok(muted(findings, &lookups.mutes(), captured)
         .into_iter()
         .map(|f| Evaluation::of(f, captured))
         .collect())
@@ -613,6 +628,7 @@ async fn periodic(
 /// batch at a time: what the Lambda reports while the query still runs.
 pub struct Periodic {
     findings: posture_queries::Findings<'static>,
+    mutes: Arc<Mutes>,
     /// The notification's time: every evaluation's OrderingTimestamp.
     pub time: String,
 }
@@ -633,7 +649,11 @@ impl Periodic {
             .stream(&ctx, params, micros(&time))
             .await
             .map_err(lookup_error)?;
-        Ok(Periodic { findings, time })
+        Ok(Periodic {
+            findings,
+            mutes: lookups.mutes(),
+            time,
+        })
     }
 
     /// The next evaluations (at most [`crate::report::BATCH`]); None once the query is done.
@@ -642,7 +662,8 @@ impl Periodic {
         Some(
             findings
                 .map(|f| {
-                    f.into_iter()
+                    muted(f, &self.mutes, &self.time)
+                        .into_iter()
                         .map(|f| Evaluation::of(f, &self.time))
                         .collect()
                 })
@@ -670,6 +691,18 @@ fn lookup_error(e: posture_queries::Error) -> Error {
         return Error::Lookup(aws.to_string());
     }
     Error::Control(e)
+}
+
+/// `findings` with the mutes in force on `time`'s day applied (the same as `posture check
+/// --mute`); what the mutes warn of goes to the function's log.
+fn muted(mut findings: Vec<Finding>, mutes: &Mutes, time: &str) -> Vec<Finding> {
+    let today = chrono::DateTime::from_timestamp_micros(micros(time))
+        .unwrap_or_default()
+        .date_naive();
+    for warning in mutes.apply(&mut findings, today) {
+        eprintln!("warning: {warning}");
+    }
+    findings
 }
 
 fn micros(time: &str) -> i64 {

@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 
+use posture_queries::mute::Mutes;
 use posture_sql::live::LiveOptions;
 use serde::Serialize;
 use serde_json::Value;
@@ -28,7 +29,14 @@ pub async fn config_client() -> aws_sdk_config::Client {
 pub struct Handler {
     config: aws_sdk_config::Client,
     lookups: Lookups,
+    /// The SSM parameter holding the mute file ([`MUTE_PARAMETER_VARIABLE`]), read afresh at
+    /// each invocation so that a change applies at the next evaluation.
+    mute_parameter: Option<(aws_sdk_ssm::Client, String)>,
 }
+
+/// The environment variable naming the SSM parameter that holds the mute file (the template's
+/// `MuteParameterName`); unset or empty, only the resources' `posture:mute` tags mute.
+pub const MUTE_PARAMETER_VARIABLE: &str = "POSTURE_MUTE_PARAMETER";
 
 /// What an invocation did: the Lambda's response, and a log line.
 #[derive(Debug, Serialize, PartialEq)]
@@ -44,18 +52,65 @@ pub struct Outcome {
 impl Handler {
     /// Clients from the Lambda environment, built once per container.
     pub async fn from_env() -> Handler {
-        Handler::new(
-            config_client().await,
+        let sdk = posture_sql::live::sdk_defaults().load().await;
+        let handler = Handler::new(
+            aws_sdk_config::Client::new(&sdk),
             // A lookup AWS refuses fails the invocation: a missing resource would be a wrong verdict.
             Lookups::live(LiveOptions {
                 strict: true,
                 ..LiveOptions::default()
             }),
-        )
+        );
+        match std::env::var(MUTE_PARAMETER_VARIABLE) {
+            Ok(name) if !name.is_empty() => {
+                handler.with_mute_parameter(aws_sdk_ssm::Client::new(&sdk), name)
+            }
+            _ => handler,
+        }
     }
 
     pub fn new(config: aws_sdk_config::Client, lookups: Lookups) -> Handler {
-        Handler { config, lookups }
+        Handler {
+            config,
+            lookups,
+            mute_parameter: None,
+        }
+    }
+
+    /// Mutes from the SSM parameter `name`, read at each invocation.
+    pub fn with_mute_parameter(self, ssm: aws_sdk_ssm::Client, name: String) -> Handler {
+        Handler {
+            mute_parameter: Some((ssm, name)),
+            ..self
+        }
+    }
+
+    /// The mute file from the SSM parameter, if one is named. Unreadable, it fails the
+    /// invocation: evaluating without it would put verdicts its author has accepted.
+    async fn read_mutes(&self) -> Result<(), Error> {
+        let Some((ssm, name)) = &self.mute_parameter else {
+            return Ok(());
+        };
+        let answer = ssm
+            .get_parameter()
+            .name(name)
+            .with_decryption(true)
+            .send()
+            .await
+            .map_err(|e| {
+                Error::Mutes(format!(
+                    "reading the mute parameter {name}: {}",
+                    aws_sdk_ssm::error::DisplayErrorContext(e)
+                ))
+            })?;
+        let text = answer
+            .parameter()
+            .and_then(|p| p.value())
+            .ok_or_else(|| Error::Mutes(format!("the mute parameter {name} has no value")))?;
+        let mutes =
+            Mutes::parse(text, &format!("ssm:{name}")).map_err(|e| Error::Mutes(e.to_string()))?;
+        self.lookups.set_mutes(mutes);
+        Ok(())
     }
 
     /// What the invocations' live lookups warned of since last asked ([`Lookups::take_warnings`]).
@@ -72,6 +127,7 @@ impl Handler {
         // An unknown control or a bad parameter is the rule's error, before any AWS call.
         let (control, params) = event.control(None)?;
         control.bind(&params, 0)?;
+        self.read_mutes().await?;
         let mut put = Put::new(&self.config, &event.result_token);
         if event.message_type == MessageType::Scheduled {
             self.periodic(&event, control, &params, cutoff, &mut put)

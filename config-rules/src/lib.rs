@@ -52,6 +52,11 @@ impl Evaluation {
     pub fn of(finding: posture_queries::Finding, time: &str) -> Evaluation {
         use posture_queries::Status;
         let (compliance_type, annotation) = match finding.status {
+            // Accepted by a mute (the same file and tags as `posture check --mute`).
+            Status::Muted => (
+                ComplianceType::Compliant,
+                finding.mute.map(|m| m.annotation()).unwrap_or_default(),
+            ),
             _ if finding.unverified => (
                 ComplianceType::NonCompliant,
                 format!("could not verify: {}", finding.reason),
@@ -87,6 +92,9 @@ pub enum Error {
     Config(String),
     #[error("{0}")]
     Report(String),
+    /// The mute parameter could not be read or parsed.
+    #[error("{0}")]
+    Mutes(String),
     /// The invocation stopped before its deadline; what it evaluated was put.
     #[error("{0}")]
     Deadline(String),
@@ -104,6 +112,7 @@ impl Error {
             Error::Config(_) => "posture.ConfigApi",
             Error::Report(_) => "posture.PutEvaluations",
             Error::Deadline(_) => "posture.Deadline",
+            Error::Mutes(_) => "posture.Mutes",
         }
     }
 }

@@ -326,3 +326,110 @@ fn periodic_runs_read_what_a_table_fetches_with_its_kind() {
         BTreeMap::from([(ACCOUNT.to_string(), "COMPLIANT".to_string())])
     );
 }
+
+/// The mutes of `posture check --mute`, read by the real `bootstrap` from the SSM parameter its
+/// template names: a muted instance is put COMPLIANT with the annotation `muted: <reason> (until
+/// <date>)`, another stays NON_COMPLIANT, each as the library gives `posture check` over the
+/// same estate; a mute file without a reason fails the invocation, naming the parameter's line.
+#[tokio::test(flavor = "multi_thread")]
+async fn mutes_from_the_ssm_parameter_reach_config_as_compliant_with_the_annotation() {
+    use aws_sdk_ec2::config::{BehaviorVersion, Credentials, Region};
+    let moto = Moto::start();
+    let made = moto.create_estate();
+    let (muted, other) = (
+        made["optional"][0].as_str().unwrap(),
+        made["optional"][1].as_str().unwrap(),
+    );
+    let ssm = aws_sdk_ssm::Client::from_conf(
+        aws_sdk_ssm::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(moto.endpoint())
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
+            .build(),
+    );
+    let put_mutes = async |text: &str| {
+        ssm.put_parameter()
+            .name("/posture/mutes")
+            .value(text)
+            .r#type(aws_sdk_ssm::types::ParameterType::String)
+            .overwrite(true)
+            .send()
+            .await
+            .unwrap();
+    };
+    let file = format!(
+        "[[mute]]\ncontrol = \"ec2_instance_imdsv2_required\"\nresource = \"{muted}\"\nreason = \"vendor appliance\"\nexpires = 2099-12-31\n"
+    );
+    put_mutes(&file).await;
+
+    let mut lambda = Lambda::runtime();
+    lambda.start(&moto, |c| {
+        c.env("POSTURE_MUTE_PARAMETER", "/posture/mutes");
+    });
+    let control = "ec2_instance_imdsv2_required";
+    let profile = made["profiles"]["reader"].as_str().unwrap();
+    let mut put = BTreeMap::new();
+    for id in [muted, other] {
+        moto.record();
+        let (status, body) = lambda.invoke(&instance_changed(id, profile, control));
+        assert_eq!(status, 200, "{body}");
+        let (_, request) = moto.calls("PutEvaluations").pop().unwrap();
+        let request: Value = serde_json::from_str(&request).unwrap();
+        let evaluation = &request["Evaluations"][0];
+        put.insert(
+            id.to_string(),
+            (
+                evaluation["ComplianceType"].as_str().unwrap().to_string(),
+                evaluation["Annotation"].as_str().unwrap().to_string(),
+            ),
+        );
+    }
+    assert_eq!(
+        put[muted],
+        (
+            "COMPLIANT".to_string(),
+            "muted: vendor appliance (until 2099-12-31)".to_string()
+        )
+    );
+    assert_eq!(put[other].0, "NON_COMPLIANT", "{put:?}");
+
+    // posture check's path over the same estate and mute file: the same verdicts.
+    let dump = moto.dir.join("dump");
+    moto.dump(&dump, &["us-east-1"]);
+    let ctx = posture_sql::session(std::sync::Arc::new(
+        posture_sql::Inventory::load(&dump).unwrap(),
+    ))
+    .unwrap();
+    let mut findings = posture_queries::control(control)
+        .unwrap()
+        .run(&ctx, &Default::default(), 0)
+        .await
+        .unwrap();
+    let mutes = posture_queries::mute::Mutes::parse(&file, "mutes.toml").unwrap();
+    mutes.apply(
+        &mut findings,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+    );
+    for (id, (compliance, annotation)) in &put {
+        let finding = findings.iter().find(|f| &f.resource_id == id).unwrap();
+        let e = posture_config_rules::Evaluation::of(finding.clone(), "");
+        assert_eq!(
+            (
+                serde_json::to_value(e.compliance_type).unwrap(),
+                &e.annotation
+            ),
+            (json!(compliance), annotation)
+        );
+    }
+
+    // A mute without a reason fails the invocation rather than evaluate without the file.
+    put_mutes("[[mute]]\ncontrol = \"*\"\nresource = \"i-*\"\n").await;
+    let (status, body) = lambda.invoke(&instance_changed(muted, profile, control));
+    assert_ne!(status, 200);
+    assert_eq!(body["errorType"], "posture.Mutes", "{body}");
+    assert_eq!(
+        body["errorMessage"], "ssm:/posture/mutes:1: a mute needs a reason",
+        "{body}"
+    );
+}

@@ -24,5 +24,6 @@ select
     else 'Trail ' || name || ' does not validate its log files.'
   end as reason,
   account_id,
-  region
+  region,
+  tags
 from cloudtrail_trail

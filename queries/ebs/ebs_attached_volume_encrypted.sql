@@ -36,5 +36,6 @@ select
     else volume_id || ' is encrypted with ' || coalesce(kms_key_id, 'a KMS key') || '.'
   end as reason,
   account_id,
-  region
+  region,
+  tags
 from ebs_volume

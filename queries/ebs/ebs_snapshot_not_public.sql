@@ -30,5 +30,6 @@ select
     else snapshot_id || ' is not public.'
   end as reason,
   account_id,
-  region
+  region,
+  tags
 from ebs_snapshot

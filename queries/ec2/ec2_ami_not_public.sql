@@ -27,5 +27,6 @@ select
     else image_id || ' (' || coalesce(name, 'unnamed') || ') is private.'
   end as reason,
   account_id,
-  region
+  region,
+  tags
 from ec2_image

@@ -37,5 +37,6 @@ select
       || coalesce(' Its Auto Scaling group ' || tags['aws:autoscaling:groupName'] || ' replaces it from its launch template or configuration: require IMDSv2 there and start an instance refresh.', '')
   end as reason,
   account_id,
-  region
+  region,
+  tags
 from ec2_instance

@@ -30,6 +30,7 @@ select
     else i.instance_id || ' is registered with Systems Manager but its agent is ' || coalesce(m.ping_status, 'of unknown status') || coalesce(' since ' || cast(m.last_ping_date_time as text), '') || '.'
   end as reason,
   i.account_id,
-  i.region
+  i.region,
+  i.tags
 from ec2_instance i
 left join ssm_managed_instance m on m.instance_id = i.instance_id and m.account_id = i.account_id and m.region = i.region

@@ -28,5 +28,6 @@ select
     else instance_id || ' has no public IPv4 address.'
   end as reason,
   account_id,
-  region
+  region,
+  tags
 from ec2_instance

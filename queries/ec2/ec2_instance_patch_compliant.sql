@@ -37,7 +37,8 @@ select
     else i.instance_id || ' is patch compliant (' || coalesce(p.operation, 'last operation unknown') || coalesce(' ended ' || cast(p.operation_end_time as text), '') || ').'
   end as reason,
   i.account_id,
-  i.region
+  i.region,
+  i.tags
 from ec2_instance i
 left join ssm_managed_instance m on m.instance_id = i.instance_id and m.account_id = i.account_id and m.region = i.region
 left join ssm_patch_state p on p.instance_id = i.instance_id and p.account_id = i.account_id and p.region = i.region

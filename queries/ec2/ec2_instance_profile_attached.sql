@@ -28,5 +28,6 @@ select
     else instance_id || ' has instance profile ' || iam_instance_profile_arn || '.'
   end as reason,
   account_id,
-  region
+  region,
+  tags
 from ec2_instance

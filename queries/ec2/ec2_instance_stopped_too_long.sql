@@ -36,5 +36,6 @@ select
          || cast(date_part('day', cast($as_of as timestamp) - cast(state_transition_time as timestamp)) as bigint) || ' days (allowed: ' || cast($allowedDays as bigint) || ').'
   end as reason,
   account_id,
-  region
+  region,
+  tags
 from ec2_instance

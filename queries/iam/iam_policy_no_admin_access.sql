@@ -34,7 +34,8 @@ select
     else coalesce(p.policy_name, p.arn) || ' (default version ' || coalesce(p.default_version_id, '?') || ') allows * on *' || case when a.conditional then ', under a Condition' else '' end || '.'
   end as reason,
   p.account_id,
-  p.region
+  p.region,
+  p.tags
 from iam_policy p
 left join admin a on a.policy_arn = p.arn
 where not p.is_aws_managed

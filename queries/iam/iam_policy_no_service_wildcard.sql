@@ -33,7 +33,8 @@ select
     else coalesce(p.policy_name, p.arn) || ' grants ' || w.grants || ' on all resources.'
   end as reason,
   p.account_id,
-  p.region
+  p.region,
+  p.tags
 from iam_policy p
 left join wildcards w on w.policy_arn = p.arn
 where not p.is_aws_managed

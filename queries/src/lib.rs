@@ -5,6 +5,7 @@
 //! Config rule alike: it binds the parameters as typed values and checks the row contract.
 //! [`Control::stream`], which `run` is built on, gives the findings as the query produces them.
 
+pub mod mute;
 pub mod views;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -38,6 +39,30 @@ pub const ROW_CONTRACT: [&str; 7] = [
     "account_id",
     "region",
 ];
+
+/// The optional column after the contract's: the resource's tags, which mutes match
+/// ([`mute`]).
+pub const TAGS_COLUMN: &str = "tags";
+
+/// Row `row` of a tags column as a map (an empty map for a null).
+fn tag_map(
+    tags: &datafusion::arrow::array::MapArray,
+    row: usize,
+) -> Result<BTreeMap<String, String>, String> {
+    if tags.is_null(row) {
+        return Ok(BTreeMap::new());
+    }
+    let entry = tags.value(row);
+    let text = |i: usize| {
+        cast(entry.column(i), &DataType::Utf8)
+            .map_err(|e| format!("{TAGS_COLUMN} are not text: {e}"))
+    };
+    let (keys, values) = (text(0)?, text(1)?);
+    let (keys, values) = (keys.as_string::<i32>(), values.as_string::<i32>());
+    Ok((0..keys.len())
+        .map(|i| (keys.value(i).to_string(), values.value(i).to_string()))
+        .collect())
+}
 
 /// What every AWS Config rule name starts with ([`Control::rule_name`]).
 const RULE_PREFIX: &str = "posture-";
@@ -136,6 +161,8 @@ pub enum Status {
     Alarm,
     Ok,
     Skip,
+    /// An alarm (or an unverified finding) someone accepted: [`Finding::mute`] says why.
+    Muted,
 }
 
 /// One row of a control's result.
@@ -152,6 +179,11 @@ pub struct Finding {
     /// The evidence the verdict needs was missing, unreadable or contradictory (the row's
     /// status was `unverified`): `skip` here, NON_COMPLIANT in AWS Config, never ok.
     pub unverified: bool,
+    /// The mute in force for it ([`mute::Mutes::apply`]); its status is then `muted`.
+    pub mute: Option<mute::Mute>,
+    /// The resource's tags, when the control returns them (the optional `tags` column).
+    #[serde(skip)]
+    pub tags: Option<BTreeMap<String, String>>,
 }
 
 /// A control's findings while its query runs ([`Control::stream`]): rows are read into findings
@@ -253,6 +285,9 @@ pub enum Error {
     Contract { control: String, reason: String },
     #[error("control {control}: cannot tell which tables it reads: {reason}")]
     Reads { control: String, reason: String },
+    /// A mute file that cannot be read: `FILE:LINE: what`.
+    #[error("{0}")]
+    Mutes(String),
 }
 
 /// Every control, ordered by id.
@@ -562,13 +597,24 @@ impl Control {
         };
         let schema = batch.schema();
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        if names != ROW_CONTRACT {
-            return Err(contract(format!(
-                "columns are {names:?}, not {ROW_CONTRACT:?}"
-            )));
-        }
-        let columns = batch
-            .columns()
+        let tags = match names.split_at_checked(ROW_CONTRACT.len()) {
+            Some((head, [])) if head == ROW_CONTRACT => None,
+            Some((head, [TAGS_COLUMN])) if head == ROW_CONTRACT => {
+                let tags = batch.column(ROW_CONTRACT.len());
+                Some(tags.as_map_opt().ok_or_else(|| {
+                    contract(format!(
+                        "{TAGS_COLUMN} is a {}, not a map",
+                        tags.data_type()
+                    ))
+                })?)
+            }
+            _ => {
+                return Err(contract(format!(
+                    "columns are {names:?}, not {ROW_CONTRACT:?} (then optionally {TAGS_COLUMN:?})"
+                )));
+            }
+        };
+        let columns = batch.columns()[..ROW_CONTRACT.len()]
             .iter()
             .map(|c| cast(c, &DataType::Utf8))
             .collect::<Result<Vec<_>, _>>()
@@ -610,6 +656,11 @@ impl Control {
                 account_id: text(5)?,
                 region: text(6)?,
                 unverified,
+                mute: None,
+                tags: tags
+                    .map(|t| tag_map(t, row))
+                    .transpose()
+                    .map_err(contract)?,
             });
         }
         Ok(())

@@ -31,5 +31,6 @@ select
     else group_id || coalesce(' (default group of ' || vpc_id || ')', '') || ' has no rules.'
   end as reason,
   account_id,
-  region
+  region,
+  tags
 from ec2_security_group

@@ -28,6 +28,7 @@ select
     else v.vpc_id || ' is logged by ' || a.flow_logs || '.'
   end as reason,
   v.account_id,
-  v.region
+  v.region,
+  v.tags
 from vpc v
 left join active a on a.resource_id = v.vpc_id and a.account_id = v.account_id and a.region = v.region

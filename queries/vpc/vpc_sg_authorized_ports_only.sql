@@ -54,6 +54,7 @@ select
     else g.group_id || ' opens only authorized ports (tcp ' || $authorizedTcpPorts || ') to the internet.'
   end as reason,
   g.account_id,
-  g.region
+  g.region,
+  g.tags
 from ec2_security_group g
 left join per_group w on w.group_id = g.group_id and w.account_id = g.account_id and w.region = g.region

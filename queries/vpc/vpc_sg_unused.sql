@@ -32,6 +32,7 @@ select
     else g.group_id || coalesce(' (' || g.group_name || ')', '') || ' is in use.'
   end as reason,
   g.account_id,
-  g.region
+  g.region,
+  g.tags
 from ec2_security_group g
 left join used u on u.group_id = g.group_id and u.account_id = g.account_id and u.region = g.region

@@ -24,5 +24,6 @@ select
     else subnet_id || ' does not assign public IPv4 addresses automatically.'
   end as reason,
   account_id,
-  region
+  region,
+  tags
 from vpc_subnet

@@ -462,6 +462,8 @@ fn expected_verdict(status: &str, unverified: bool) -> &'static str {
         account_id: String::new(),
         region: String::new(),
         unverified: unverified && status == posture_queries::Status::Skip,
+        mute: None,
+        tags: None,
     })
 }
 

@@ -45,6 +45,7 @@ fn status_name(s: Status) -> &'static str {
         Status::Ok => "ok",
         Status::Alarm => "alarm",
         Status::Skip => "skip",
+        Status::Muted => "muted",
     }
 }
 

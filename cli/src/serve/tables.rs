@@ -71,7 +71,14 @@ impl TableProvider for FindingTable {
     ) -> datafusion::error::Result<Arc<dyn ExecutionPlan>> {
         let selection = crate::check::Selection::new(None, &[], &[])
             .map_err(|e| DataFusionError::External(e.into()))?;
-        let evaluated = selection.run(&self.ctx, self.as_of, None).await;
+        let mut evaluated = selection.run(&self.ctx, self.as_of, None).await;
+        // As `posture check` without --mute: the resources' posture:mute tags apply.
+        let today = chrono::DateTime::from_timestamp_micros(self.as_of)
+            .unwrap_or_default()
+            .date_naive();
+        for (_, findings) in &mut evaluated.results {
+            posture_queries::mute::Mutes::default().apply(findings, today);
+        }
         let mut rows = crate::check::rows(&evaluated.results);
         for e in &evaluated.failed {
             let posture_queries::Error::Query { control, .. } = e else {

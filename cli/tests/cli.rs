@@ -1578,7 +1578,18 @@ reason = "batch host, rebuilt monthly"
         )
     };
 
-    let plain = check(&["-o", "json"]);
+    // The same demo without its posture:mute tags or a mute file: every status unmuted.
+    let plain = posture(&[
+        "check",
+        "-i",
+        repo("demo").to_str().unwrap(),
+        "-c",
+        control,
+        "--as-of",
+        "2026-11-25T00:00:00Z",
+        "-o",
+        "json",
+    ]);
     let plain: Vec<Value> = serde_json::from_slice(&plain.stdout).unwrap();
     let out = check(&["--mute", mutes, "-o", "json"]);
     let stderr = String::from_utf8_lossy(&out.stderr);

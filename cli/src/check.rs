@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, Result, bail};
 use datafusion::prelude::SessionContext;
+use posture_queries::mute::Mutes;
 use posture_queries::{Control, Finding, Severity, Status};
 use posture_sql::live::Planning;
 use posture_sql::text::escape_control;
@@ -68,10 +69,6 @@ impl Selection {
         })
     }
 
-    /// Each control's findings, and the controls that could not be evaluated with why: one
-    /// unreadable table (an API the account denies or fails) costs only the controls reading it.
-    /// Every control is planned before any runs, `planning` held meanwhile: a live run's
-    /// fetches then serve them all.
     /// The tables the selected controls read (None: some control's are not known, read all).
     pub fn tables(&self) -> Option<Vec<&'static str>> {
         let mut tables = Vec::new();
@@ -81,11 +78,16 @@ impl Selection {
         Some(tables)
     }
 
+    /// Each control's findings with `mutes` applied as of `as_of_micros`'s day, and the controls
+    /// that could not be evaluated with why: one unreadable table (an API the account denies or
+    /// fails) costs only the controls reading it. Every control is planned before any runs,
+    /// `planning` held meanwhile: a live run's fetches then serve them all.
     pub async fn run(
         &self,
         ctx: &SessionContext,
         as_of_micros: i64,
         planning: Option<Planning<'_>>,
+        mutes: &Mutes,
     ) -> Evaluated {
         let empty = HashMap::new();
         let mut started = Vec::new();
@@ -94,6 +96,9 @@ impl Selection {
             started.push((*c, c.stream(ctx, params, as_of_micros).await));
         }
         drop(planning);
+        let today = chrono::DateTime::from_timestamp_micros(as_of_micros)
+            .unwrap_or_default()
+            .date_naive();
         let mut evaluated = Evaluated::default();
         for (c, stream) in started {
             let findings = match stream {
@@ -101,7 +106,10 @@ impl Selection {
                 Err(e) => Err(e),
             };
             match findings {
-                Ok(findings) => evaluated.results.push((c, findings)),
+                Ok(mut findings) => {
+                    evaluated.warnings.extend(mutes.apply(&mut findings, today));
+                    evaluated.results.push((c, findings));
+                }
                 Err(e) => evaluated.failed.push(e),
             }
         }
@@ -115,6 +123,8 @@ pub struct Evaluated {
     pub results: Vec<(&'static Control, Vec<Finding>)>,
     /// Each names its control.
     pub failed: Vec<posture_queries::Error>,
+    /// What the mutes warn of: expired entries, tag mutes without a reason.
+    pub warnings: Vec<String>,
 }
 
 /// How `posture check` reports.
@@ -192,21 +202,14 @@ fn print(
                 "reason",
                 "account_id",
                 "region",
-                "mute_reason",
-                "mute_expires",
-                "mute_owner",
-                "muted_by",
-            ];
-            writeln!(out, "{}", columns.join(","))?;
+            ]
+            .into_iter()
+            .chain(MUTE_COLUMNS);
+            writeln!(out, "{}", columns.clone().collect::<Vec<_>>().join(","))?;
             for row in rows(results) {
-                let cell = |c: &str| match c.strip_prefix("mute_") {
-                    Some(field) => &row["mute"][field],
-                    None if c == "muted_by" => &row["mute"]["by"],
-                    None => &row[c],
-                };
                 let cells: Vec<String> = columns
-                    .iter()
-                    .map(|c| crate::output::csv_text(cell(c).as_str().unwrap_or_default()))
+                    .clone()
+                    .map(|c| crate::output::csv_text(cell(&row, c).as_str().unwrap_or_default()))
                     .collect();
                 writeln!(out, "{}", cells.join(","))?;
             }
@@ -220,6 +223,18 @@ fn print(
         }
     }
     Ok(())
+}
+
+/// The mute of a finding as flat columns (csv, `posture serve`'s `posture_finding`).
+pub const MUTE_COLUMNS: [&str; 4] = ["mute_reason", "mute_expires", "mute_owner", "muted_by"];
+
+/// Column `column` of a row of [`rows`], the mute's fields as [`MUTE_COLUMNS`].
+pub fn cell<'a>(row: &'a serde_json::Value, column: &str) -> &'a serde_json::Value {
+    match column.strip_prefix("mute_") {
+        Some(field) => &row["mute"][field],
+        None if column == "muted_by" => &row["mute"]["by"],
+        None => &row[column],
+    }
 }
 
 /// The findings in the columns of `--output json` (and of `posture serve`'s `posture_finding`).

@@ -102,6 +102,9 @@ enum Command {
         /// The environment variable holding the password clients must give (SCRAM-SHA-256).
         #[arg(long, value_name = "VAR")]
         password_env: Option<String>,
+        /// A mute file for posture_finding, as `posture check --mute` takes it.
+        #[arg(long, value_name = "FILE")]
+        mute: Option<PathBuf>,
     },
     /// What changed between two `posture check --output json` runs: new alarms, fixed ones,
     /// changed reasons, resources gone, and those still alarming.
@@ -168,6 +171,10 @@ enum RulesCommand {
         /// live AWS (the standard AWS chain), only when the control needs them.
         #[arg(long, short, value_name = "PATH")]
         inventory: Vec<PathBuf>,
+        /// A mute file, as the rule's MuteParameterName holds it: a muted resource is COMPLIANT
+        /// with the annotation `muted: <reason>`.
+        #[arg(long, value_name = "FILE")]
+        mute: Option<PathBuf>,
     },
 }
 
@@ -421,14 +428,7 @@ async fn run(cli: Cli) -> Result<Outcome> {
             let selection = check::Selection::new(benchmark.as_deref(), &controls, &params)?;
             // A bad baseline or mute file fails before anything runs.
             let baseline = baseline.as_deref().map(diff::load).transpose()?;
-            let mutes = match mute {
-                Some(path) => {
-                    let text = std::fs::read_to_string(&path)
-                        .with_context(|| format!("--mute {}", path.display()))?;
-                    Mutes::parse(&text, &path.display().to_string())?
-                }
-                None => Mutes::default(),
-            };
+            let mutes = load_mutes(mute.as_deref())?;
             let report = check::Report {
                 format: output,
                 verbose,
@@ -442,11 +442,13 @@ async fn run(cli: Cli) -> Result<Outcome> {
             listen,
             cache_ttl,
             password_env,
+            mute,
         } => {
             let options = serve::Options {
                 listen,
                 cache_ttl,
                 password_env,
+                mutes: Arc::new(load_mutes(mute.as_deref())?),
             };
             serve::serve(&source, &options).await
         }
@@ -468,13 +470,27 @@ async fn run(cli: Cli) -> Result<Outcome> {
                     event,
                     control,
                     inventory,
+                    mute,
                 },
-        } => rules_eval(&event, control.as_deref(), &inventory).await,
+        } => {
+            let mutes = load_mutes(mute.as_deref())?;
+            rules_eval(&event, control.as_deref(), &inventory, mutes).await
+        }
         Command::Cfn {
             command: CfnCommand::Generate { out },
         } => cfn_generate(&out),
         Command::Tables { table, output } => tables(table.as_deref(), &output),
     }
+}
+
+/// The mute file given with `--mute`, if any.
+fn load_mutes(path: Option<&Path>) -> Result<Mutes> {
+    let Some(path) = path else {
+        return Ok(Mutes::default());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("--mute {}", path.display()))?;
+    Ok(Mutes::parse(&text, &path.display().to_string())?)
 }
 
 /// Alarms when `alarming`, else clean.
@@ -522,17 +538,13 @@ async fn check(
         .await?;
     let planning = session.run.as_deref().map(RunCache::planning);
     let check::Evaluated {
-        mut results,
+        results,
         failed,
-    } = selection.run(&session.ctx, as_of, planning).await;
+        warnings,
+    } = selection.run(&session.ctx, as_of, planning, mutes).await;
     session.print_notices();
-    let today = chrono::DateTime::from_timestamp_micros(as_of)
-        .unwrap_or_default()
-        .date_naive();
-    for (_, findings) in &mut results {
-        for warning in mutes.apply(findings, today) {
-            eprintln!("warning: {}", escape_control(&warning));
-        }
+    for warning in warnings {
+        eprintln!("warning: {}", escape_control(&warning));
     }
     if report.verbose {
         session.print_run();
@@ -584,7 +596,12 @@ async fn snapshot(live: &LiveArgs, out: &Path) -> Result<Outcome> {
 }
 
 /// One Config event through the Lambda's evaluation path, the evaluations printed.
-async fn rules_eval(event: &Path, control: Option<&str>, inventory: &[PathBuf]) -> Result<Outcome> {
+async fn rules_eval(
+    event: &Path,
+    control: Option<&str>,
+    inventory: &[PathBuf],
+    mutes: Mutes,
+) -> Result<Outcome> {
     let text = std::fs::read_to_string(event).with_context(|| format!("{}", event.display()))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{}: not JSON", event.display()))?;
@@ -606,6 +623,7 @@ async fn rules_eval(event: &Path, control: Option<&str>, inventory: &[PathBuf]) 
         print_notes(&inventory);
         posture_config_rules::Lookups::inventory(Arc::new(inventory))
     };
+    lookups.set_mutes(mutes);
     let evaluations = posture_config_rules::evaluate_fetching(
         &parsed,
         control,

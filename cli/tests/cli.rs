@@ -677,6 +677,27 @@ fn rules_eval_prints_put_evaluations_json_for_a_config_event() {
             "OrderingTimestamp": "2023-04-27T15:03:11.636Z"
         }])
     );
+    // A mute file, as the rule's SSM parameter holds it: COMPLIANT with the mute's annotation.
+    let mutes = path.with_extension("toml");
+    std::fs::write(&mutes, "[[mute]]\ncontrol = \"ec2_instance_imdsv2_required\"\nresource = \"i-042dd005362091826\"\nreason = \"vendor appliance\"\nexpires = 2099-12-31\n").unwrap();
+    let muted = ["rules", "eval", "--event", path.to_str().unwrap(), "--mute"];
+    let out = posture(&[&muted[..], &[mutes.to_str().unwrap()]].concat());
+    assert_eq!(out.status.code(), Some(0), "muted: no NON_COMPLIANT");
+    let evaluations: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            &evaluations[0]["ComplianceType"],
+            &evaluations[0]["Annotation"]
+        ),
+        (
+            &serde_json::json!("COMPLIANT"),
+            &serde_json::json!("muted: vendor appliance (until 2099-12-31)")
+        )
+    );
+    std::fs::write(&mutes, "[[mute]]\ncontrol = \"*\"\nresource = \"*\"\n").unwrap();
+    let err = fails(&[&muted[..], &[mutes.to_str().unwrap()]].concat());
+    assert!(err.contains(":1: a mute needs a reason"), "{err}");
+    std::fs::remove_file(&mutes).unwrap();
     std::fs::remove_file(&path).unwrap();
     assert!(
         fails(&["rules", "eval", "--event", "no/such/event.json"]).contains("no/such/event.json")
@@ -1506,7 +1527,7 @@ fn mutes_by_id_glob_tag_account_and_region_and_expiry() {
             let tags = instance["Tags"].as_array_mut().unwrap();
             match id.as_str() {
                 "i-0a1b2c3d4e5f6a001" => tags.extend([
-                    json!({"Key": "posture:mute", "Value": "ec2_instance_no_public_ip,ec2_instance_imdsv2_required"}),
+                    json!({"Key": "posture:mute", "Value": "ec2_instance_no_public_ip,ec2_instance_imdsv2_required ec2_instance_not_internet_reachable"}),
                     json!({"Key": "posture:mute-reason", "Value": "replaced by the shop-asg refresh"}),
                 ]),
                 // A tag mute without a reason: not applied, and said (the file mutes it here).
@@ -1516,6 +1537,19 @@ fn mutes_by_id_glob_tag_account_and_region_and_expiry() {
         }
     }
     std::fs::write(&instances_file, instances.to_string()).unwrap();
+    // A security group's tags reach the port controls through the grouped world-open view.
+    let groups_file = demo.join("111122223333/us-east-1/describe-security-groups.json");
+    let mut groups: Value =
+        serde_json::from_str(&std::fs::read_to_string(&groups_file).unwrap()).unwrap();
+    for group in groups["SecurityGroups"].as_array_mut().unwrap() {
+        if group["GroupId"] == "sg-66108edd2c35da423" {
+            group["Tags"].as_array_mut().unwrap().extend([
+                json!({"Key": "posture:mute", "Value": "vpc_sg_restricted_ssh"}),
+                json!({"Key": "posture:mute-reason", "Value": "bastion, allow-listed upstream"}),
+            ]);
+        }
+    }
+    std::fs::write(&groups_file, groups.to_string()).unwrap();
     let mutes = dir.join("mutes.toml");
     std::fs::write(
         &mutes,
@@ -1655,6 +1689,47 @@ reason = "batch host, rebuilt monthly"
             .find(|f| f["resource_id"] == "i-2c833a59f0177036b")
             .unwrap()["mute"],
         json!({"reason": "legacy agent needs IMDSv1", "expires": "2099-12-31", "owner": "team-shop", "by": at(1)})
+    );
+
+    // The tags mute controls judged from views too: the instance's exposure, the group's ports.
+    let out = posture(&[
+        "check",
+        "-i",
+        inventory,
+        "-c",
+        "ec2_instance_not_internet_reachable",
+        "-c",
+        "vpc_sg_restricted_ssh",
+        "-o",
+        "json",
+    ]);
+    let tag_muted: BTreeMap<String, String> = serde_json::from_slice::<Vec<Value>>(&out.stdout)
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "muted")
+        .map(|f| {
+            (
+                format!(
+                    "{} {}",
+                    f["control_id"].as_str().unwrap(),
+                    f["resource_id"].as_str().unwrap()
+                ),
+                f["mute"]["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tag_muted,
+        BTreeMap::from([
+            (
+                "ec2_instance_not_internet_reachable i-0a1b2c3d4e5f6a001".to_string(),
+                "replaced by the shop-asg refresh".to_string()
+            ),
+            (
+                "vpc_sg_restricted_ssh sg-66108edd2c35da423".to_string(),
+                "bastion, allow-listed upstream".to_string()
+            ),
+        ])
     );
 
     // Expired and alone, a mute leaves the alarm.

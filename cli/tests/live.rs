@@ -238,26 +238,52 @@ async fn live_errors_are_one_line() {
     );
 }
 
-/// Rows of `select * from <table>` as sorted JSON text, without columns moto makes up per call.
-fn rows(moto: &Moto, source: &[&str], table: &str) -> Vec<String> {
-    let sql = format!("select * from {table}");
-    let args: Vec<&str> = ["query", "-o", "json"]
+/// Rows of `select * from <table>` for each table, each as sorted JSON text without columns
+/// moto makes up per call: one `posture query` session from `source`, a statement per table
+/// (its shell reads them from stdin; live, each statement fetches anew).
+fn rows(moto: &Moto, source: &[&str], tables: &[&str]) -> Vec<Vec<String>> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = moto
+        .command()
+        .args(["query", "-o", "json"])
+        .args(source)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let statements: String = tables
         .iter()
-        .copied()
-        .chain(source.iter().copied())
-        .chain([sql.as_str()])
+        .map(|t| format!("select * from {t};\n"))
         .collect();
-    let mut rows: Vec<String> = moto
-        .query(&args)
-        .into_iter()
-        .map(|mut r| {
-            // moto reports the time of the GetTrailStatus call as the last delivery.
-            r.as_object_mut().unwrap().remove("latest_delivery_time");
-            r.to_string()
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(statements.as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && !stderr.contains("error:"),
+        "{source:?}: {stderr}"
+    );
+    let results: Vec<Vec<String>> = serde_json::Deserializer::from_slice(&out.stdout)
+        .into_iter::<Vec<Value>>()
+        .map(|rows| {
+            let mut rows: Vec<String> = rows
+                .unwrap()
+                .into_iter()
+                .map(|mut r| {
+                    // moto reports the time of the GetTrailStatus call as the last delivery.
+                    r.as_object_mut().unwrap().remove("latest_delivery_time");
+                    r.to_string()
+                })
+                .collect();
+            rows.sort();
+            rows
         })
         .collect();
-    rows.sort();
-    rows
+    assert_eq!(results.len(), tables.len(), "{source:?}: {stderr}");
+    results
 }
 
 fn findings(moto: &Moto, source: &[&str]) -> Vec<Value> {
@@ -307,21 +333,22 @@ async fn live_offline_and_snapshot_give_the_same_rows_and_findings() {
 
     let live = ["--regions", "us-east-1,eu-west-1"];
     // Every table, and the exposure view over them.
-    for table in posture_sql::tables::TABLES
+    let tables: Vec<&str> = posture_sql::tables::TABLES
         .iter()
         .map(|t| t.name)
         .chain([posture_queries::views::EXPOSURE])
-    {
-        let live_rows = rows(&moto, &live, table);
-        assert!(!live_rows.is_empty(), "{table} has rows in the estate");
+        .collect();
+    let live_rows = rows(&moto, &live, &tables);
+    let dump_rows = rows(&moto, &["-i", dump.to_str().unwrap()], &tables);
+    let snapshot_rows = rows(&moto, &["-i", snapshot.to_str().unwrap()], &tables);
+    for (i, table) in tables.iter().enumerate() {
+        assert!(!live_rows[i].is_empty(), "{table} has rows in the estate");
         assert_eq!(
-            live_rows,
-            rows(&moto, &["-i", dump.to_str().unwrap()], table),
+            live_rows[i], dump_rows[i],
             "{table}: live and the boto3 dump differ"
         );
         assert_eq!(
-            live_rows,
-            rows(&moto, &["-i", snapshot.to_str().unwrap()], table),
+            live_rows[i], snapshot_rows[i],
             "{table}: live and posture snapshot differ"
         );
     }
@@ -1098,8 +1125,8 @@ fn denied(text: &str) -> bool {
 /// moto enforcing IAM: `posture check` as a user holding exactly the read-only role's policy
 /// finds what it finds with full access and warns of nothing denied; a user denied IAM gets a
 /// warning naming the account and the findings of the rest (`--strict`: an error); and without
-/// any one action of the policy, `posture snapshot --strict` (which reads every table) or, for
-/// ec2:DescribeRegions, `--regions all` is denied.
+/// any one action of the policy, `posture query --strict` of a table that action is for (or, for
+/// ec2:DescribeRegions, `--regions all`) is denied.
 ///
 /// moto cannot condition a policy on aws:RequestedRegion (any statement with a condition denies),
 /// so the partial denial here is a service across the account (the `global` IAM partition), not
@@ -1207,43 +1234,31 @@ async fn check_runs_under_exactly_the_readonly_policy_and_partial_access_warns()
     assert_eq!(of(&strict_findings, "vpc_sg_restricted_ssh"), ssh);
     assert!(of(&strict_findings, "ec2_instance_role_no_admin_access").is_empty());
 
-    // Each action is needed.
-    let snapshot = moto.dir.join("snapshot-as");
+    // Each action is needed: reading one of the tables it is for, every column, is denied
+    // without it.
     for (i, action) in read.iter().enumerate() {
         let user = &keys[format!("without-{i}")];
-        let out = if action == "ec2:DescribeRegions" {
-            posture_as(
-                &moto,
-                user,
-                &[
-                    "query",
-                    "--strict",
-                    "--regions",
-                    "all",
-                    "-o",
-                    "csv",
-                    "explain select * from vpc",
-                ],
-            )
+        let reads: Vec<(&str, String)> = if action == "ec2:DescribeRegions" {
+            vec![("all", "explain select * from vpc".to_string())]
         } else {
-            posture_as(
+            posture_sql::tables::TABLES
+                .iter()
+                .filter(|t| t.iam_actions().contains(&action.as_str()))
+                .map(|t| ("us-east-1", format!("select * from {}", t.name)))
+                .collect()
+        };
+        let refused = reads.iter().find_map(|(regions, sql)| {
+            let out = posture_as(
                 &moto,
                 user,
-                &[
-                    "snapshot",
-                    "--strict",
-                    "--regions",
-                    "us-east-1",
-                    "--out",
-                    snapshot.to_str().unwrap(),
-                ],
-            )
+                &["query", "--strict", "--regions", regions, "-o", "csv", sql],
+            );
+            let err = String::from_utf8_lossy(&out.stderr).to_string();
+            (out.status.code() == Some(2) && denied(&err)).then_some(err)
+        });
+        let Some(err) = refused else {
+            panic!("without {action}, posture still reads {reads:?}");
         };
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.code() == Some(2) && denied(&err),
-            "without {action}, posture still reads everything: {err}"
-        );
         // The load-balancer, Auto Scaling, Systems Manager and Inspector calls name themselves
         // in the error.
         if let Some(api) = [

@@ -44,7 +44,11 @@ const JOIN: &str = "select i.instance_id, v.cidr_block from ec2_instance i join 
 
 #[test]
 fn psql_lists_describes_and_queries_tables_and_findings() {
-    let server = demo_server(&["--demo"], &[]);
+    let mutes =
+        std::env::temp_dir().join(format!("posture-serve-mutes-{}.toml", std::process::id()));
+    std::fs::write(&mutes, "[[mute]]\ncontrol = \"ec2_instance_imdsv2_required\"\nresource = \"i-2c833a59f0177036b\"\nreason = \"legacy agent\"\n").unwrap();
+    let mutes = mutes.to_str().unwrap();
+    let server = demo_server(&["--demo", "--mute", mutes], &[]);
     let tables = server.rows("\\dt");
     for table in ["ec2_instance", "vpc", "iam_role", "posture_control"] {
         assert!(
@@ -67,9 +71,9 @@ fn psql_lists_describes_and_queries_tables_and_findings() {
     assert!(!joined.is_empty());
     assert_eq!(joined, in_process(JOIN));
 
-    // posture_finding is `posture check --output json`, row for row.
+    // posture_finding is `posture check --output json`, row for row, with the same mutes.
     let check = Command::new(env!("CARGO_BIN_EXE_posture"))
-        .args(["check", "--demo", "--output", "json"])
+        .args(["check", "--demo", "--output", "json", "--mute", mutes])
         .output()
         .unwrap();
     let check: Vec<Value> = serde_json::from_slice(&check.stdout).unwrap();
@@ -91,6 +95,25 @@ fn psql_lists_describes_and_queries_tables_and_findings() {
         .collect();
     assert!(!expected.is_empty());
     assert_eq!(served, expected);
+    let muted: Vec<String> = check
+        .iter()
+        .filter(|f| f["status"] == "muted")
+        .map(|f| {
+            format!(
+                "{}|{}|{}|{}",
+                f["control_id"].as_str().unwrap(),
+                f["resource_id"].as_str().unwrap(),
+                f["mute"]["reason"].as_str().unwrap(),
+                f["mute"]["by"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(muted.len(), 1, "{check:?}");
+    assert_eq!(
+        server.rows("select control_id, resource_id, mute_reason, muted_by from posture_finding where status = 'muted'"),
+        muted
+    );
+    std::fs::remove_file(mutes).unwrap();
     let controls = server.rows("select count(*) from posture_control");
     assert_eq!(
         controls,

@@ -33,5 +33,6 @@ select
     else instance_id || ' is not reachable from the internet: ' || coalesce(path, 'no path') || '.'
   end as reason,
   account_id,
-  region
+  region,
+  tags
 from ec2_instance_exposure

@@ -26,5 +26,6 @@ select
     else instance_id || ' admits no source that spans its VPC.'
   end as reason,
   account_id,
-  region
+  region,
+  tags
 from ec2_instance_exposure

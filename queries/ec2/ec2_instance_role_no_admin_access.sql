@@ -19,6 +19,6 @@ cli = "aws iam detach-role-policy --role-name ROLE_NAME --policy-arn arn:aws:iam
 -- inventory leaves no gap.
 select resource, resource_type, resource_id, status,
        coalesce(problem, subject || case when status = 'alarm' then ' has administrative access: ' || found || '.' else ' has no administrative policy.' end) as reason,
-       account_id, region
+       account_id, region, tags
 from ec2_instance_role_admin
 where policy_check = 'admin'

@@ -18,6 +18,6 @@ cli = "aws iam put-role-policy --role-name ROLE_NAME --policy-name POLICY_NAME -
 -- documents.
 select resource, resource_type, resource_id, status,
        coalesce(problem, subject || case when status = 'alarm' then ' grants service-wide access: ' || found || '.' else ' grants no service-wide wildcard on all resources.' end) as reason,
-       account_id, region
+       account_id, region, tags
 from ec2_instance_role_admin
 where policy_check = 'service_admin'

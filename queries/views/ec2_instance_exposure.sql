@@ -28,7 +28,7 @@
 --
 -- VPC-wide: a security group admits a CIDR containing the VPC's CIDR.
 instances as (
-  select instance_id, arn, instance_state, public_ip_address, private_ip_address, ipv6_addresses, subnet_id, vpc_id, security_group_ids, account_id, region
+  select instance_id, arn, instance_state, public_ip_address, private_ip_address, ipv6_addresses, subnet_id, vpc_id, security_group_ids, tags, account_id, region
   from ec2_instance
   where instance_state is distinct from 'terminated'
 ),
@@ -439,6 +439,7 @@ select
   t.projected_severity,
   case when x.internet_reachable then x.path else u.path || coalesce('; ' || x.path, '') end as path,
   t.remediation,
+  i.tags,
   i.account_id,
   i.region
 from instances i

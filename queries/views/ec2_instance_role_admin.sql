@@ -55,7 +55,7 @@ unreadable as (
   from (select arn as role_arn, account_id, unnest(inline_policy_problems) as problem from iam_role)
 ),
 instance_roles as (
-  select i.arn, i.instance_id, i.instance_state, i.iam_instance_profile_arn, i.account_id, i.region,
+  select i.arn, i.instance_id, i.instance_state, i.iam_instance_profile_arn, i.tags, i.account_id, i.region,
          p.arn as profile_found, p.role_arns[1] as role_arn
   from ec2_instance i
   left join iam_instance_profile p on p.arn = i.iam_instance_profile_arn and p.account_id = i.account_id
@@ -81,6 +81,7 @@ instances as (
     array_to_string(array_sort(array_agg(distinct f.service_admin) filter (where f.service_admin is not null)), '; ') as service_admin,
     array_to_string(array_sort(array_agg(distinct u.gap) filter (where u.gap is not null)), '; ') as gaps,
     array_to_string(array_sort(array_agg(distinct u.gap) filter (where u.gap is not null and not u.unloaded_aws_policy)), '; ') as gaps_except_unloaded_aws_policies,
+    first_value(r.tags) as tags,
     r.account_id,
     r.region
   from instance_roles r
@@ -111,6 +112,7 @@ select
   end as problem,
   instance_id || ' role ' || role_arn as subject,
   found,
+  tags,
   account_id,
   region
 from checks

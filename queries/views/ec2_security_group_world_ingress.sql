@@ -11,6 +11,7 @@ select
   r.to_port,
   coalesce(r.cidr_ipv4, r.cidr_ipv6) as source,
   port_text(r.ip_protocol, r.from_port, r.to_port) || ' from ' || coalesce(r.cidr_ipv4, r.cidr_ipv6) as rule,
+  g.tags,
   g.account_id,
   g.region
 from ec2_security_group g

@@ -23,6 +23,8 @@ select
   array_to_string(array_sort(array_agg(distinct rule) filter (where ip_protocol in ('tcp', 'udp', 'all') and from_port <= 3389 and to_port >= 3389)), ', ') as rdp_rules,
   array_to_string(array_sort(array_agg(distinct high_risk_rule) filter (where ip_protocol in ('tcp', 'udp', 'all') and high_risk_rule is not null)), ', ') as high_risk_rules,
   account_id,
-  region
+  region,
+  -- The group's tags, one value per group (a map cannot be a group key).
+  first_value(tags) as tags
 from rules
 group by arn, group_id, account_id, region

@@ -40,7 +40,10 @@ allowed as (
   group by network_acl_id, account_id, region
 ),
 acls as (
-  select distinct network_acl_id, arn, vpc_id, account_id, region from vpc_network_acl_entry
+  -- One row per ACL with its tags (a map cannot be a group key).
+  select network_acl_id, arn, account_id, region, first_value(tags) as tags
+  from vpc_network_acl_entry
+  group by network_acl_id, arn, account_id, region
 )
 select
   a.arn as resource,
@@ -52,6 +55,7 @@ select
     else a.network_acl_id || ' allows ' || o.openings || '.'
   end as reason,
   a.account_id,
-  a.region
+  a.region,
+  a.tags
 from acls a
 left join allowed o on o.network_acl_id = a.network_acl_id and o.account_id = a.account_id and o.region = a.region

@@ -16,5 +16,5 @@ cli = "aws ec2 revoke-security-group-ingress --group-id GROUP_ID --ip-permission
 select resource, resource_type, resource_id,
        case when high_risk_rules is null then 'ok' else 'alarm' end as status,
        case when high_risk_rules is null then resource_id || ' opens no high-risk port to the internet.' else resource_id || ' opens high-risk ports to the internet: ' || high_risk_rules || '.' end as reason,
-       account_id, region
+       account_id, region, tags
 from ec2_security_group_world_open

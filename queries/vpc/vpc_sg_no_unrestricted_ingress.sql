@@ -16,5 +16,5 @@ cli = "aws ec2 revoke-security-group-ingress --group-id GROUP_ID --ip-permission
 select resource, resource_type, resource_id,
        case when world_rules is null then 'ok' else 'alarm' end as status,
        case when world_rules is null then resource_id || ' allows no ingress from 0.0.0.0/0 or ::/0.' else resource_id || ' allows ingress from the internet: ' || world_rules || '.' end as reason,
-       account_id, region
+       account_id, region, tags
 from ec2_security_group_world_open

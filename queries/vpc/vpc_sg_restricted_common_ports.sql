@@ -22,12 +22,13 @@ with blocked as (
   -- Per group, the world-open rules covering blocked ports, each with the ports it covers.
   select arn, group_id, account_id, region,
          array_to_string(array_sort(array_agg(distinct 'tcp ' || ports_covered(from_port, to_port, $blockedPorts) || ' from ' || source)
-           filter (where ip_protocol in ('tcp', 'all') and ports_covered(from_port, to_port, $blockedPorts) is not null)), ', ') as rules
+           filter (where ip_protocol in ('tcp', 'all') and ports_covered(from_port, to_port, $blockedPorts) is not null)), ', ') as rules,
+         first_value(tags) as tags
   from ec2_security_group_world_ingress
   group by arn, group_id, account_id, region
 )
 select arn as resource, 'AWS::EC2::SecurityGroup' as resource_type, group_id as resource_id,
        case when rules is null then 'ok' else 'alarm' end as status,
        case when rules is null then group_id || ' opens none of tcp ' || $blockedPorts || ' to the internet.' else group_id || ' opens blocked ports to the internet: ' || rules || '.' end as reason,
-       account_id, region
+       account_id, region, tags
 from blocked

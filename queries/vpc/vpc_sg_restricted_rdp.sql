@@ -18,5 +18,5 @@ ssm_resource_parameter = "GroupId"
 select resource, resource_type, resource_id,
        case when rdp_rules is null then 'ok' else 'alarm' end as status,
        case when rdp_rules is null then resource_id || ' does not open tcp or udp 3389 to 0.0.0.0/0 or ::/0.' else resource_id || ' opens RDP to the internet: ' || rdp_rules || '.' end as reason,
-       account_id, region
+       account_id, region, tags
 from ec2_security_group_world_open

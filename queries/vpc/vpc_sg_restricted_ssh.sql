@@ -19,5 +19,5 @@ ssm_resource_parameter = "GroupId"
 select resource, resource_type, resource_id,
        case when ssh_rules is null then 'ok' else 'alarm' end as status,
        case when ssh_rules is null then resource_id || ' does not open tcp 22 to 0.0.0.0/0 or ::/0.' else resource_id || ' opens SSH to the internet: ' || ssh_rules || '.' end as reason,
-       account_id, region
+       account_id, region, tags
 from ec2_security_group_world_open

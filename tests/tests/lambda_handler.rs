@@ -39,7 +39,7 @@ type Put = BTreeMap<(String, String), String>;
 struct Config {
     client: Client,
     puts: Arc<Mutex<Vec<Put>>>,
-    history: aws_smithy_mocks::Rule,
+    history: Arc<Mutex<Option<ConfigurationItem>>>,
 }
 
 /// Records each PutEvaluations request in `puts`, taking `delay` to answer.
@@ -82,9 +82,11 @@ fn config_with(
     history: Option<ConfigurationItem>,
     previous: Option<Vec<(&str, &str)>>,
 ) -> Config {
-    let history = mock!(Client::get_resource_config_history).then_output(move || {
+    let history = Arc::new(Mutex::new(history));
+    let answer = history.clone();
+    let history_rule = mock!(Client::get_resource_config_history).then_output(move || {
         GetResourceConfigHistoryOutput::builder()
-            .set_configuration_items(history.clone().map(|i| vec![i]))
+            .set_configuration_items(answer.lock().unwrap().clone().map(|i| vec![i]))
             .build()
     });
     let previous = match previous {
@@ -127,7 +129,7 @@ fn config_with(
         client: mock_client!(
             aws_sdk_config,
             RuleMode::MatchAny,
-            [&put, &history, &previous]
+            [&put, &history_rule, &previous]
         ),
         puts,
         history,
@@ -145,11 +147,31 @@ impl Config {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
+
+    /// What PutEvaluations was sent since last taken, as one map: one invocation's puts when a
+    /// warm handler serves several.
+    fn take(&self) -> Put {
+        std::mem::take(&mut *self.puts.lock().unwrap())
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// What GetResourceConfigHistory answers from now on.
+    fn set_history(&self, item: Option<ConfigurationItem>) {
+        *self.history.lock().unwrap() = item;
+    }
+}
+
+/// The demo account, loaded once for every test here.
+fn demo() -> Arc<Inventory> {
+    static DEMO: std::sync::LazyLock<Arc<Inventory>> =
+        std::sync::LazyLock::new(|| Arc::new(Inventory::load(&repo("demo")).unwrap()));
+    DEMO.clone()
 }
 
 fn handler(config: &Config) -> Handler {
-    let demo = posture_sql::Inventory::load(&repo("demo")).unwrap();
-    Handler::new(config.client.clone(), Lookups::inventory(Arc::new(demo)))
+    Handler::new(config.client.clone(), Lookups::inventory(demo()))
 }
 
 /// A deadline no test reaches.
@@ -258,33 +280,15 @@ fn lambda_verdict(f: posture_queries::Finding) -> &'static str {
     }
 }
 
-/// What `posture check --demo` says of every resource of `control`, at the notification time.
-fn check(control: &str) -> BTreeMap<(String, String), &'static str> {
-    let demo = Arc::new(posture_sql::Inventory::demo());
-    let ctx = posture_sql::session(demo).unwrap();
-    let as_of = chrono::DateTime::parse_from_rfc3339(NOTIFIED)
-        .unwrap()
-        .timestamp_micros();
-    block_on(
-        posture_queries::control(control)
-            .unwrap()
-            .run(&ctx, &HashMap::new(), as_of),
-    )
-    .unwrap()
-    .into_iter()
-    .map(|f| {
-        (
-            (f.resource_type.clone(), f.resource_id.clone()),
-            lambda_verdict(f),
-        )
-    })
-    .collect()
+/// What `posture check --demo` says of every resource of `control`, at the notification time
+/// (of an id the demo holds in two accounts, the last).
+fn check(control: &str) -> BTreeMap<(String, String), String> {
+    check_all(control).into_iter().collect()
 }
 
 /// Every finding of `control` over the demo (`posture check --demo`), as evaluations.
 fn check_all(control: &str) -> Vec<((String, String), String)> {
-    let demo = Arc::new(posture_sql::Inventory::demo());
-    let ctx = posture_sql::session(demo).unwrap();
+    let ctx = posture_sql::session(demo()).unwrap();
     let as_of = chrono::DateTime::parse_from_rfc3339(NOTIFIED)
         .unwrap()
         .timestamp_micros();
@@ -304,16 +308,17 @@ fn check_all(control: &str) -> Vec<((String, String), String)> {
     .collect()
 }
 
-/// One invocation through the handler; what it put for `resource`.
+/// One invocation through `handler`, a warm one putting through `config`, with
+/// GetResourceConfigHistory answering `history`; what it put for `resource`.
 fn verdict(
+    (handler, config): (&Handler, &Config),
     event: &Value,
     history: Option<ConfigurationItem>,
     resource: &(String, String),
 ) -> String {
-    let config = config(history, Some(vec![]));
-    let outcome =
-        block_on(handler(&config).handle(event, later())).unwrap_or_else(|e| panic!("{e}"));
-    let put = config.put();
+    config.set_history(history);
+    let outcome = block_on(handler.handle(event, later())).unwrap_or_else(|e| panic!("{e}"));
+    let put = config.take();
     assert_eq!(outcome.evaluations, put.len(), "{put:?}");
     put.get(resource)
         .cloned()
@@ -325,15 +330,20 @@ fn every_control_has_a_verdict_table_through_the_handler_equal_to_posture_check(
     let items = demo_items();
     let mut rows = 0;
     for control in posture_queries::catalogue() {
-        let expected = check(&control.id);
-        // Periodic: every resource the control reports, as `posture check` does.
+        let findings = check_all(&control.id);
+        let expected: BTreeMap<_, _> = findings.iter().cloned().collect();
+        // One warm handler per control, as a Lambda container keeps it (that reuse changes no
+        // verdict is one_container_gives_every_item_in_turn_its_own_verdict).
         let config = config(None, Some(vec![]));
-        block_on(handler(&config).handle(&scheduled_event(&control.id), later())).unwrap();
+        let handler = handler(&config);
+        let rule = (&handler, &config);
+        // Periodic: every resource the control reports, as `posture check` does.
+        block_on(handler.handle(&scheduled_event(&control.id), later())).unwrap();
         // Every resource put with a verdict `posture check` gives it. The demo holds some ids
         // in two accounts; PutEvaluations keeps one of them, and a run puts in query order.
-        let periodic = config.put();
+        let periodic = config.take();
         let mut verdicts: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-        for (resource, verdict) in check_all(&control.id) {
+        for (resource, verdict) in findings {
             verdicts.entry(resource).or_default().insert(verdict);
         }
         assert_eq!(
@@ -352,7 +362,9 @@ fn every_control_has_a_verdict_table_through_the_handler_equal_to_posture_check(
         let mut verdicts_seen = BTreeSet::new();
         for (item, resource) in recorded_items(&items, control) {
             let want = match control.trigger {
-                Trigger::Change => expected.get(&resource).copied().unwrap_or("NOT_APPLICABLE"),
+                Trigger::Change => expected
+                    .get(&resource)
+                    .map_or("NOT_APPLICABLE", String::as_str),
                 // A periodic control ignores change notifications.
                 Trigger::Periodic => "NOT_APPLICABLE",
             };
@@ -361,14 +373,14 @@ fn every_control_has_a_verdict_table_through_the_handler_equal_to_posture_check(
             }
             let change = change_event(item, &control.id);
             assert_eq!(
-                verdict(&change, None, &resource),
+                verdict(rule, &change, None, &resource),
                 want,
                 "{} change {resource:?}",
                 control.id
             );
             let oversized = oversized_event(item, &control.id);
             assert_eq!(
-                verdict(&oversized, Some(api_item(item)), &resource),
+                verdict(rule, &oversized, Some(api_item(item)), &resource),
                 want,
                 "{} oversized {resource:?}",
                 control.id
@@ -377,7 +389,7 @@ fn every_control_has_a_verdict_table_through_the_handler_equal_to_posture_check(
             deleted["configurationItemStatus"] = json!("ResourceDeleted");
             deleted["configuration"] = Value::Null;
             assert_eq!(
-                verdict(&change_event(&deleted, &control.id), None, &resource),
+                verdict(rule, &change_event(&deleted, &control.id), None, &resource),
                 "NOT_APPLICABLE",
                 "{} deleted {resource:?}",
                 control.id
@@ -385,7 +397,7 @@ fn every_control_has_a_verdict_table_through_the_handler_equal_to_posture_check(
             let mut left = change.clone();
             left["eventLeftScope"] = json!(true);
             assert_eq!(
-                verdict(&left, None, &resource),
+                verdict(rule, &left, None, &resource),
                 "NOT_APPLICABLE",
                 "{} left scope",
                 control.id
@@ -432,7 +444,11 @@ fn one_container_gives_every_item_in_turn_its_own_verdict() {
             // The latest verdict put for the resource is this event's.
             assert_eq!(
                 config.put().get(&resource).map(String::as_str),
-                Some(expected.get(&resource).copied().unwrap_or("NOT_APPLICABLE")),
+                Some(
+                    expected
+                        .get(&resource)
+                        .map_or("NOT_APPLICABLE", String::as_str)
+                ),
                 "{} {resource:?}",
                 control.id
             );
@@ -505,13 +521,13 @@ fn every_verdict_table_case_through_the_handler() {
                 .filter(|f| f.unverified)
                 .map(|f| f.resource_id)
                 .collect();
+        // One warm handler per case, as a Lambda container keeps it.
+        let config = config(None, Some(vec![]));
+        let handler = Handler::new(config.client.clone(), Lookups::inventory(inventory.clone()));
         let invoke = |event: Value| -> Put {
-            let config = config(None, Some(vec![]));
-            let handler =
-                Handler::new(config.client.clone(), Lookups::inventory(inventory.clone()));
             block_on(handler.handle(&with_parameters(event, parameters.clone()), later()))
                 .unwrap_or_else(|e| panic!("{}: {e}", case.name));
-            config.put()
+            config.take()
         };
         let mut got: BTreeMap<String, Vec<String>> = BTreeMap::new();
         match control.trigger {

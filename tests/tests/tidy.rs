@@ -193,3 +193,40 @@ fn benchmarks_are_the_tagged_controls() {
     assert_eq!(ids("exposure").len(), 9);
     assert_eq!(ids("all").len(), CATALOGUE.len());
 }
+
+/// A control returns its resource's tags (through which the `posture:mute` tags mute it), unless
+/// its resource has none: the account, or a table without tags.
+#[test]
+fn every_control_whose_resource_has_tags_returns_them() {
+    const UNTAGGED: [&str; 6] = [
+        "autoscaling_launch_config_imdsv2_required",
+        "autoscaling_launch_config_no_public_ip",
+        "cloudtrail_multi_region_enabled",
+        "ebs_encryption_by_default_enabled",
+        "ec2_launch_template_imdsv2_required",
+        "ec2_launch_template_no_public_ip",
+    ];
+    let ctx = posture_sql::session(Default::default()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    for c in posture_queries::catalogue() {
+        let untagged = UNTAGGED.contains(&c.id.as_str());
+        if untagged && c.resource_type != "AWS::::Account" {
+            let tables = c.tables().unwrap();
+            assert!(
+                tables.iter().all(|t| posture_sql::tables::table(t)
+                    .unwrap()
+                    .column("tags")
+                    .is_none()),
+                "{}: {tables:?} have tags",
+                c.id
+            );
+        }
+        let plan = runtime.block_on(c.plan(&ctx)).unwrap();
+        let returns = plan
+            .schema()
+            .has_column_with_unqualified_name(posture_queries::TAGS_COLUMN);
+        assert_eq!(returns, !untagged, "{}: returns tags", c.id);
+    }
+}

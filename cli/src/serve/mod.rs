@@ -48,6 +48,8 @@ pub struct Options {
     pub cache_ttl: Duration,
     /// The environment variable holding the password clients must give.
     pub password_env: Option<String>,
+    /// Applied to posture_finding's findings.
+    pub mutes: Arc<posture_queries::mute::Mutes>,
 }
 
 pub async fn serve(source: &Source, options: &Options) -> Result<Outcome> {
@@ -89,6 +91,7 @@ pub async fn serve(source: &Source, options: &Options) -> Result<Outcome> {
         Arc::new(tables::FindingTable {
             ctx: source_ctx,
             as_of: source.as_of(None)?,
+            mutes: options.mutes.clone(),
         }),
     )?;
     ctx.register_table("posture_control", Arc::new(tables::control_table()?))?;

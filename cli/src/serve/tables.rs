@@ -27,6 +27,8 @@ pub struct FindingTable {
     /// The source's session (tag maps as maps).
     pub ctx: Arc<SessionContext>,
     pub as_of: i64,
+    /// `posture serve --mute`'s, else none: the resources' posture:mute tags still apply.
+    pub mutes: Arc<posture_queries::mute::Mutes>,
 }
 
 impl Debug for FindingTable {
@@ -49,6 +51,10 @@ fn finding_schema() -> SchemaRef {
         text("account_id"),
         text("region"),
         Field::new("unverified", DataType::Boolean, true),
+        text(crate::check::MUTE_COLUMNS[0]),
+        text(crate::check::MUTE_COLUMNS[1]),
+        text(crate::check::MUTE_COLUMNS[2]),
+        text(crate::check::MUTE_COLUMNS[3]),
     ]))
 }
 
@@ -71,15 +77,24 @@ impl TableProvider for FindingTable {
     ) -> datafusion::error::Result<Arc<dyn ExecutionPlan>> {
         let selection = crate::check::Selection::new(None, &[], &[])
             .map_err(|e| DataFusionError::External(e.into()))?;
-        let mut evaluated = selection.run(&self.ctx, self.as_of, None).await;
-        // As `posture check` without --mute: the resources' posture:mute tags apply.
-        let today = chrono::DateTime::from_timestamp_micros(self.as_of)
-            .unwrap_or_default()
-            .date_naive();
-        for (_, findings) in &mut evaluated.results {
-            posture_queries::mute::Mutes::default().apply(findings, today);
+        let evaluated = selection
+            .run(&self.ctx, self.as_of, None, &self.mutes)
+            .await;
+        for warning in &evaluated.warnings {
+            eprintln!("warning: {}", posture_sql::text::escape_control(warning));
         }
-        let mut rows = crate::check::rows(&evaluated.results);
+        let schema = finding_schema();
+        // The rows of `posture check --output json`, the mute flattened into its columns.
+        let mut rows: Vec<serde_json::Value> = crate::check::rows(&evaluated.results)
+            .iter()
+            .map(|row| {
+                let columns = schema.fields().iter().map(|f| f.name());
+                columns
+                    .map(|c| (c.clone(), crate::check::cell(row, c).clone()))
+                    .collect::<serde_json::Map<_, _>>()
+                    .into()
+            })
+            .collect();
         for e in &evaluated.failed {
             let posture_queries::Error::Query { control, .. } = e else {
                 return Err(DataFusionError::External(e.to_string().into()));
@@ -88,7 +103,7 @@ impl TableProvider for FindingTable {
                 "control_id": control, "status": "error", "reason": e.to_string(),
             }));
         }
-        let batch = batch_of(finding_schema(), &rows)?;
+        let batch = batch_of(schema, &rows)?;
         MemTable::try_new(batch.schema(), vec![vec![batch]])?
             .scan(state, projection, filters, limit)
             .await

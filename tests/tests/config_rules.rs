@@ -441,3 +441,68 @@ fn a_role_change_puts_the_new_verdict_for_each_instance_using_the_role() {
         }
     }
 }
+
+/// The `posture:mute` tags of the item mute on the Lambda's path as in `posture check` (the cli
+/// test `mutes_by_id_glob_tag_account_and_region_and_expiry` tags the same instance): for the
+/// instance's own control and for one judged from the exposure view, COMPLIANT with
+/// `muted: <reason>`; a control the tag does not list, and the tag without its reason, leave the
+/// alarm.
+#[test]
+fn a_posture_mute_tag_on_the_item_puts_it_compliant_with_its_reason() {
+    let lookups = Lookups::inventory(Arc::new(
+        posture_sql::Inventory::load(&repo("demo")).unwrap(),
+    ));
+    let mut item = demo_items()
+        .into_iter()
+        .find(|i| i["resourceId"] == "i-0a1b2c3d4e5f6a001")
+        .unwrap();
+    let verdict = |item: &Value, control: &str| -> (ComplianceType, String) {
+        let evaluations = eval(&change_event(item, control), None, &lookups).unwrap();
+        let e = evaluations
+            .into_iter()
+            .find(|e| e.compliance_resource_id == "i-0a1b2c3d4e5f6a001")
+            .unwrap();
+        (e.compliance_type, e.annotation)
+    };
+    let controls = [
+        "ec2_instance_imdsv2_required",
+        "ec2_instance_not_internet_reachable",
+        "ec2_instance_profile_attached",
+    ];
+    for control in controls {
+        assert_eq!(
+            verdict(&item, control).0,
+            ComplianceType::NonCompliant,
+            "{control}"
+        );
+    }
+    // A tag, where Config records an instance's: in `tags` and in the configuration's `tags`.
+    let tag = |item: &mut Value, key: &str, value: &str| {
+        item["tags"][key] = json!(value);
+        let listed = item["configuration"]["tags"].as_array_mut().unwrap();
+        listed.push(json!({"key": key, "value": value}));
+    };
+    tag(
+        &mut item,
+        "posture:mute",
+        &format!("{} {}", controls[0], controls[1]),
+    );
+    let reasonless = verdict(&item, controls[0]);
+    assert_eq!(reasonless.0, ComplianceType::NonCompliant, "{reasonless:?}");
+    tag(
+        &mut item,
+        "posture:mute-reason",
+        "replaced by the shop-asg refresh",
+    );
+    for control in &controls[..2] {
+        assert_eq!(
+            verdict(&item, control),
+            (
+                ComplianceType::Compliant,
+                "muted: replaced by the shop-asg refresh".to_string()
+            ),
+            "{control}"
+        );
+    }
+    assert_eq!(verdict(&item, controls[2]).0, ComplianceType::NonCompliant);
+}

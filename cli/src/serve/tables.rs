@@ -39,7 +39,7 @@ impl Debug for FindingTable {
 
 fn finding_schema() -> SchemaRef {
     let text = |name: &str| Field::new(name, DataType::Utf8, true);
-    Arc::new(Schema::new(vec![
+    let mut fields = vec![
         text("control_id"),
         text("title"),
         text("severity"),
@@ -51,11 +51,9 @@ fn finding_schema() -> SchemaRef {
         text("account_id"),
         text("region"),
         Field::new("unverified", DataType::Boolean, true),
-        text(crate::check::MUTE_COLUMNS[0]),
-        text(crate::check::MUTE_COLUMNS[1]),
-        text(crate::check::MUTE_COLUMNS[2]),
-        text(crate::check::MUTE_COLUMNS[3]),
-    ]))
+    ];
+    fields.extend(crate::check::MUTE_COLUMNS.map(text));
+    Arc::new(Schema::new(fields))
 }
 
 #[async_trait]

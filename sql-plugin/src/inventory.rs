@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -485,7 +486,7 @@ impl Kind {
     }
 
     /// The id of a resource of this kind within an account and region.
-    fn id(self, data: &Value) -> String {
+    pub(crate) fn id(self, data: &Value) -> String {
         if self == Kind::LaunchTemplateVersion {
             let version = data
                 .at("VersionNumber")
@@ -543,35 +544,157 @@ impl Resource {
     }
 }
 
+/// A resource held as its compact JSON text until a table reads it: a `serde_json::Value` tree
+/// takes several times the memory of its text, so the resource lists of `aws` CLI outputs are
+/// kept this way ([`crate::sources::parse`]).
+#[derive(Clone, Debug)]
+pub struct Frozen {
+    pub kind: Kind,
+    pub account_id: String,
+    pub region: String,
+    pub id: String,
+    /// `serde_json`'s compact text of the resource's canonical JSON.
+    pub text: Box<str>,
+    pub captured_at: Option<i64>,
+}
+
+impl Frozen {
+    fn of(resource: &Resource) -> Frozen {
+        Frozen {
+            kind: resource.kind,
+            account_id: resource.account_id.clone(),
+            region: resource.region.clone(),
+            id: resource.id(),
+            text: resource.data.to_string().into(),
+            captured_at: resource.captured_at,
+        }
+    }
+
+    pub fn thaw(&self) -> Resource {
+        Resource {
+            kind: self.kind,
+            account_id: self.account_id.clone(),
+            region: self.region.clone(),
+            // serde_json wrote the text from a Value, and reads it back as that Value.
+            data: serde_json::from_str(&self.text).expect("serde_json reads what it wrote"),
+            captured_at: self.captured_at,
+        }
+    }
+
+    fn key(&self) -> Key {
+        (
+            self.account_id.clone(),
+            self.region.clone(),
+            self.id.clone(),
+        )
+    }
+}
+
 type Key = (String, String, String);
 
 /// Resources by kind, each list ordered by (account, region, id). Loaded from files by
 /// [`sources::files`](crate::sources::files), from live AWS by the live tables.
 #[derive(Debug, Default)]
 pub struct Inventory {
-    resources: HashMap<Kind, Vec<Resource>>,
+    resources: HashMap<Kind, Stock>,
     index: HashMap<Kind, HashMap<Key, usize>>,
     /// Things the user should know that did not stop loading (ignored Config resource types,
     /// deleted items), one sentence each.
     pub notes: Vec<String>,
 }
 
+/// The resources of one kind: built, or frozen and built as a whole on first use.
+#[derive(Debug)]
+enum Stock {
+    Built(Vec<Resource>),
+    Frozen {
+        frozen: Vec<Frozen>,
+        built: OnceLock<Vec<Resource>>,
+    },
+}
+
+impl Stock {
+    fn len(&self) -> usize {
+        match self {
+            Stock::Built(resources) => resources.len(),
+            Stock::Frozen { frozen, .. } => frozen.len(),
+        }
+    }
+}
+
 static EMPTY: Vec<Resource> = Vec::new();
 
 impl Inventory {
     pub fn of(&self, kind: Kind) -> &[Resource] {
-        self.resources.get(&kind).unwrap_or(&EMPTY)
+        match self.resources.get(&kind) {
+            None => &EMPTY,
+            Some(Stock::Built(resources)) => resources,
+            Some(Stock::Frozen { frozen, built }) => {
+                built.get_or_init(|| frozen.iter().map(Frozen::thaw).collect())
+            }
+        }
+    }
+
+    /// The resources of `kind`, while they are frozen and not yet built as a whole, in parts of
+    /// `size`, each its own inventory: a table of this kind alone builds its batch a part at a
+    /// time, with at most one part's JSON trees in memory.
+    pub fn frozen_parts(
+        &self,
+        kind: Kind,
+        size: usize,
+    ) -> Option<impl Iterator<Item = Inventory> + '_> {
+        match self.resources.get(&kind) {
+            Some(Stock::Frozen { frozen, built }) if built.get().is_none() => {
+                Some(frozen.chunks(size).map(move |part| {
+                    let mut inventory = Inventory::default();
+                    for resource in part.iter().map(Frozen::thaw) {
+                        inventory.push(key_of(&resource), Held::Built(resource));
+                    }
+                    inventory
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    /// Adds a resource after those of its kind (keys come in order).
+    fn push(&mut self, key: Key, held: Held) {
+        let kind = held.kind();
+        let stock = self
+            .resources
+            .entry(kind)
+            .or_insert_with(|| Stock::Built(Vec::new()));
+        self.index.entry(kind).or_default().insert(key, stock.len());
+        match (stock, held) {
+            (Stock::Built(list), Held::Built(resource)) => list.push(resource),
+            (Stock::Frozen { frozen, .. }, Held::Frozen(resource)) => frozen.push(resource),
+            (Stock::Frozen { frozen, .. }, Held::Built(resource)) => {
+                frozen.push(Frozen::of(&resource))
+            }
+            // The kind's first frozen resource: those before it are frozen too.
+            (stock @ Stock::Built(_), Held::Frozen(resource)) => {
+                let Stock::Built(list) = std::mem::replace(stock, Stock::Built(Vec::new())) else {
+                    unreachable!("matched above")
+                };
+                let mut frozen: Vec<Frozen> = list.iter().map(Frozen::of).collect();
+                frozen.push(resource);
+                *stock = Stock::Frozen {
+                    frozen,
+                    built: OnceLock::new(),
+                };
+            }
+        }
     }
 
     /// The resource of `kind` with this id in this account and region.
     pub fn get(&self, kind: Kind, account_id: &str, region: &str, id: &str) -> Option<&Resource> {
         let key = (account_id.to_string(), region.to_string(), id.to_string());
         let i = *self.index.get(&kind)?.get(&key)?;
-        self.resources.get(&kind)?.get(i)
+        self.of(kind).get(i)
     }
 
     pub fn len(&self) -> usize {
-        self.resources.values().map(Vec::len).sum()
+        self.resources.values().map(Stock::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -600,13 +723,46 @@ pub struct InventoryBuilder {
     only: Option<BTreeSet<Kind>>,
 }
 
+/// A resource, built or frozen.
+enum Held {
+    Built(Resource),
+    Frozen(Frozen),
+}
+
+impl Held {
+    fn kind(&self) -> Kind {
+        match self {
+            Held::Built(r) => r.kind,
+            Held::Frozen(f) => f.kind,
+        }
+    }
+
+    fn key(&self) -> Key {
+        match self {
+            Held::Built(r) => key_of(r),
+            Held::Frozen(f) => f.key(),
+        }
+    }
+}
+
 /// A resource and the file it came from (`None`: not from a file, e.g. live AWS).
 struct Entry {
-    resource: Resource,
+    held: Held,
     source: Option<PathBuf>,
 }
 
 impl Entry {
+    /// The resource, built (once) if it was frozen.
+    fn resource(&mut self) -> &mut Resource {
+        if let Held::Frozen(f) = &self.held {
+            self.held = Held::Built(f.thaw());
+        }
+        match &mut self.held {
+            Held::Built(r) => r,
+            Held::Frozen(_) => unreachable!("built above"),
+        }
+    }
+
     fn shown(&self) -> String {
         self.source
             .as_ref()
@@ -697,6 +853,28 @@ impl InventoryBuilder {
             .collect()
     }
 
+    /// The top-level `aws` CLI output keys whose resources are frozen as the file is parsed
+    /// ([`crate::sources::parse`]): a list of one kept kind, other than IAM's (their policy
+    /// documents are decoded on load, [`crate::sources::decode_iam_documents`]).
+    pub fn frozen_keys(&self) -> HashMap<&'static str, Kind> {
+        let mut keys = HashMap::new();
+        let mut shared = HashSet::new();
+        for &kind in Kind::ALL {
+            let key = match kind.descriptor().output {
+                CliOutput::Reservations => "Reservations",
+                CliOutput::List(key) => key,
+                CliOutput::One(_) | CliOutput::Fields(_) => continue,
+            };
+            if keys.insert(key, kind).is_some() {
+                shared.insert(key);
+            }
+        }
+        keys.retain(|key, kind| {
+            !shared.contains(key) && self.wants(*kind) && !matches!(kind, Kind::Role | Kind::Policy)
+        });
+        keys
+    }
+
     /// Adds a resource that comes from no file.
     pub fn add(&mut self, resource: Resource) {
         self.insert(resource, None);
@@ -707,20 +885,29 @@ impl InventoryBuilder {
         self.insert(resource, Some(source.to_path_buf()));
     }
 
+    /// Adds a frozen resource read from the file `source`.
+    pub fn add_frozen_from(&mut self, source: &Path, resource: Frozen) {
+        self.hold(Held::Frozen(resource), Some(source.to_path_buf()));
+    }
+
     fn insert(&mut self, resource: Resource, source: Option<PathBuf>) {
-        if !self.wants(resource.kind) {
+        self.hold(Held::Built(resource), source);
+    }
+
+    fn hold(&mut self, held: Held, source: Option<PathBuf>) {
+        if !self.wants(held.kind()) {
             return;
         }
-        let key = (resource.kind, key_of(&resource));
-        let new = Entry { resource, source };
+        let key = (held.kind(), held.key());
+        let mut new = Entry { held, source };
         let Some(old) = self.resources.get_mut(&key) else {
             self.resources.insert(key, new);
             return;
         };
-        let (replace, conflict) = replaces(&old.resource, &new.resource);
+        let (replace, conflict) = replaces(old.resource(), new.resource());
         let note = conflict.map(|why| {
-            let r = &old.resource;
             let (old_file, new_file) = (old.shown(), new.shown());
+            let r = old.resource();
             let files = if old_file == new_file {
                 format!("{old_file} holds two different records of it")
             } else {
@@ -745,8 +932,13 @@ impl InventoryBuilder {
 
     /// Adds every resource of `inventory`, as [`add`](Self::add) does.
     pub fn extend(&mut self, inventory: &Inventory) {
-        for resource in inventory.resources.values().flatten() {
-            self.add(resource.clone());
+        for stock in inventory.resources.values() {
+            match stock {
+                Stock::Built(resources) => resources.iter().for_each(|r| self.add(r.clone())),
+                Stock::Frozen { frozen, .. } => frozen
+                    .iter()
+                    .for_each(|f| self.hold(Held::Frozen(f.clone()), None)),
+            }
         }
     }
 
@@ -767,11 +959,8 @@ impl InventoryBuilder {
             let set_by = self
                 .merged_fields
                 .insert((key.clone(), field.clone()), source.to_path_buf());
-            let before = match self.resources.get(&key) {
-                Some(Entry {
-                    resource: Resource { data, .. },
-                    ..
-                }) => data.get(field),
+            let before = match self.resources.get_mut(&key) {
+                Some(entry) => entry.resource().data.get(field),
                 None => None,
             };
             if let (Some(before), Some(set_by)) = (before, set_by)
@@ -788,23 +977,19 @@ impl InventoryBuilder {
                 ));
             }
         }
-        match self.resources.get_mut(&key) {
-            Some(Entry {
-                resource:
-                    Resource {
-                        data: Value::Object(old),
-                        ..
-                    },
+        match self.resources.get_mut(&key).map(Entry::resource) {
+            Some(Resource {
+                data: Value::Object(old),
                 ..
             }) => old.extend(fields),
             _ => {
                 self.resources.insert(
                     key,
                     Entry {
-                        resource: Resource {
+                        held: Held::Built(Resource {
                             data: Value::Object(fields),
                             ..resource
-                        },
+                        }),
                         source: Some(source.to_path_buf()),
                     },
                 );
@@ -820,14 +1005,8 @@ impl InventoryBuilder {
 
     pub fn finish(self) -> Inventory {
         let mut inventory = Inventory::default();
-        for ((kind, key), Entry { resource, .. }) in self.resources {
-            let list = inventory.resources.entry(kind).or_default();
-            inventory
-                .index
-                .entry(kind)
-                .or_default()
-                .insert(key, list.len());
-            list.push(resource);
+        for ((_, key), Entry { held, .. }) in self.resources {
+            inventory.push(key, held);
         }
         inventory.notes = self
             .notes

@@ -10,6 +10,7 @@ use arrow::array::{
     Array, ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, MapBuilder,
     MapFieldNames, StringBuilder, TimestampMicrosecondBuilder,
 };
+use arrow::compute::concat;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use serde_json::Value;
@@ -17,6 +18,9 @@ use serde_json::Value;
 use crate::Error;
 use crate::inventory::{Inventory, Kind};
 use crate::value::Cell;
+
+/// How many frozen resources a table builds at a time ([`Table::arrays`]).
+pub(crate) const PART_SIZE: usize = 4096;
 
 /// One SQL table.
 pub struct Table {
@@ -217,8 +221,36 @@ impl Table {
         batch_of(Arc::new(self.schema().project(&indices)?), arrays, rows)
     }
 
-    /// The row count and the arrays of the columns at `indices`.
+    /// The row count and the arrays of the columns at `indices`. A table of one kind (and no
+    /// companion) over frozen resources is built a part at a time, so that only one part's
+    /// JSON trees are ever in memory; its records read no other kind.
     pub fn arrays(
+        &self,
+        inventory: &Inventory,
+        indices: &[usize],
+    ) -> Result<(usize, Vec<ArrayRef>), Error> {
+        let parts = match self.kinds {
+            [kind] if kind.companion().is_none() => inventory.frozen_parts(*kind, PART_SIZE),
+            _ => None,
+        };
+        let Some(parts) = parts else {
+            return self.arrays_of(inventory, indices);
+        };
+        let mut rows = 0;
+        let mut columns: Vec<Vec<ArrayRef>> = vec![Vec::new(); indices.len()];
+        for part in parts {
+            let (n, arrays) = self.arrays_of(&part, indices)?;
+            rows += n;
+            columns.iter_mut().zip(arrays).for_each(|(c, a)| c.push(a));
+        }
+        let arrays = columns
+            .iter()
+            .map(|parts| concat(&parts.iter().map(AsRef::as_ref).collect::<Vec<_>>()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((rows, arrays))
+    }
+
+    fn arrays_of(
         &self,
         inventory: &Inventory,
         indices: &[usize],

@@ -6,7 +6,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::Error;
-use crate::inventory::{CliOutput, InventoryBuilder, Kind, Resource};
+use crate::inventory::{CliOutput, Frozen, InventoryBuilder, Kind, Resource};
+use crate::sources::Parsed;
 use crate::text::{excerpt, excerpt_json};
 
 /// Top-level keys of recognised outputs that carry nothing a table reads.
@@ -28,11 +29,12 @@ const LIST_OUTPUTS: &[&str] = &["TargetHealthDescriptions", "Entries"];
 /// Loads one output. The resources are moved out of `value`, not copied: a large output is
 /// held once, not twice.
 pub fn load(
-    mut value: Value,
+    parsed: Parsed,
     relative: &Path,
     shown: &Path,
     builder: &mut InventoryBuilder,
 ) -> Result<(), Error> {
+    let Parsed { mut value, lists } = parsed;
     if !value.is_object() {
         return Err(Error::UnknownFormat {
             path: shown.to_path_buf(),
@@ -56,7 +58,25 @@ pub fn load(
             .count()
             > 1
     };
-    let mut recognised = false;
+    let mut recognised = !lists.is_empty();
+    for list in lists {
+        let region = if list.kind.is_global() {
+            "global"
+        } else {
+            region
+        };
+        for (id, text) in list.resources {
+            let frozen = Frozen {
+                kind: list.kind,
+                account_id: account.to_string(),
+                region: region.to_string(),
+                id,
+                text,
+                captured_at: None,
+            };
+            builder.add_frozen_from(shown, frozen);
+        }
+    }
     // Each kind's output shape, from its descriptor.
     for &kind in Kind::ALL {
         let descriptor = kind.descriptor();
@@ -234,7 +254,7 @@ mod tests {
 
     fn load_one(path: &str, v: Value) -> Result<crate::Inventory, Error> {
         let mut b = InventoryBuilder::default();
-        load(v, Path::new(path), Path::new(path), &mut b)?;
+        crate::sources::load_file(Path::new(path), Path::new(path), &v.to_string(), &mut b)?;
         Ok(b.finish())
     }
 
@@ -433,8 +453,8 @@ mod tests {
     fn ebs_defaults_from_two_outputs_make_one_resource() {
         let mut b = InventoryBuilder::default();
         let p = Path::new("111122223333/us-east-1/a.json");
-        load(json!({"EbsEncryptionByDefault": true}), p, p, &mut b).unwrap();
-        load(json!({"KmsKeyId": "alias/aws/ebs"}), p, p, &mut b).unwrap();
+        load(json!({"EbsEncryptionByDefault": true}).into(), p, p, &mut b).unwrap();
+        load(json!({"KmsKeyId": "alias/aws/ebs"}).into(), p, p, &mut b).unwrap();
         let inv = b.finish();
         assert_eq!(inv.of(Kind::EbsDefaults).len(), 1);
         assert_eq!(

@@ -46,16 +46,17 @@ impl Inventory {
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(files.len().max(1));
-        let unwanted = builder.unwanted_keys();
+        let (unwanted, frozen) = (builder.unwanted_keys(), builder.frozen_keys());
         let next = AtomicUsize::new(0);
         let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel(workers);
         std::thread::scope(|scope| {
             for _ in 0..workers {
-                let (tx, next, files, unwanted) = (parsed_tx.clone(), &next, &files, &unwanted);
+                let (tx, next, files) = (parsed_tx.clone(), &next, &files);
+                let (unwanted, frozen) = (&unwanted, &frozen);
                 scope.spawn(move || {
                     while let Some(file) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
                         let parsed = read_bounded(file, MAX_FILE_BYTES)
-                            .and_then(|text| super::parse(file, &text, unwanted));
+                            .and_then(|text| super::parse(file, &text, unwanted, frozen));
                         // The receiver is gone when loading stopped at an error.
                         if tx.send((file, parsed)).is_err() {
                             break;

@@ -1,7 +1,8 @@
 //! The Config rule Lambda, measured: the zipped artifact's size; cold start of the `bootstrap`
 //! process to its first PutEvaluations answered, under the local Lambda Runtime API (`cargo
 //! lambda watch`) with moto as AWS, and to a first answer that evaluates nothing; a warm
-//! invocation, and the Runtime API round trip alone (a refused invocation); and evaluations per
+//! invocation, the Runtime API round trip alone (a refused invocation) and moto's PutEvaluations
+//! round trip alone (sent from the benchmark); and evaluations per
 //! second over a corpus of generated instance items next to serde_json parsing the same items,
 //! one event at a time both with the container's session and plans kept and with a new one per
 //! event (the path before), in the same run. Writes target/lambda-bench.md.
@@ -176,6 +177,8 @@ fn main() {
     let mut round_trip = Vec::new();
     for _ in 0..15 {
         moto.record();
+        // The previous container's exit is not this one's start.
+        function.stop();
         let started = Instant::now();
         function.start(&moto, |_| {});
         let (status, body) = function.invoke(&event);
@@ -195,16 +198,50 @@ fn main() {
     // API, nothing evaluated).
     let mut init = Vec::new();
     for _ in 0..15 {
+        function.stop();
         let started = Instant::now();
         function.start(&moto, |_| {});
         let (status, body) = function.invoke(&refused);
         init.push(started.elapsed());
         assert_ne!(status, 200, "{body}");
     }
+    // moto's share: a PutEvaluations like the function's, sent from here (the function's
+    // Rust SDK, a kept connection), median of 15.
+    let config = aws_sdk_config::Client::from_conf(
+        aws_sdk_config::Config::builder()
+            .behavior_version_latest()
+            .endpoint_url(moto.endpoint())
+            .region(aws_sdk_config::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_config::config::Credentials::new(
+                "testing", "testing", None, None, "bench",
+            ))
+            .build(),
+    );
+    let evaluation = Evaluation {
+        compliance_resource_type: "AWS::EC2::Instance".into(),
+        compliance_resource_id: "i-0123456789abcdef0".into(),
+        compliance_type: posture_config_rules::ComplianceType::Compliant,
+        annotation: "benchmark".into(),
+        ordering_timestamp: TIME.into(),
+    };
+    let mut put = Vec::new();
+    for _ in 0..16 {
+        let started = Instant::now();
+        runtime
+            .block_on(posture_config_rules::report::put_evaluations(
+                &config,
+                "TESTMODE",
+                std::slice::from_ref(&evaluation),
+            ))
+            .unwrap();
+        put.push(started.elapsed());
+    }
+    put.remove(0); // the connection's set-up
     cold.sort();
     warm.sort();
     round_trip.sort();
     init.sort();
+    put.sort();
     report += &format!(
         "| cold start to first PutEvaluations answered (median of 15; min {:.1} ms) | {:.1} ms | 20 ms (target) | {:.2} |\n",
         cold[0].as_secs_f64() * 1e3,
@@ -223,6 +260,10 @@ fn main() {
     report += &format!(
         "| Runtime API round trip: a refused invocation, warm (median of 15) | {:.1} ms | | |\n",
         round_trip[7].as_secs_f64() * 1e3
+    );
+    report += &format!(
+        "| PutEvaluations round trip to moto, one evaluation, kept connection (median of 15) | {:.1} ms | | |\n",
+        put[7].as_secs_f64() * 1e3
     );
 
     // Throughput over the corpus, next to serde_json parsing the same text.

@@ -112,6 +112,16 @@ impl Lookups {
             .collect()
     }
 
+    /// Builds the container's session now, not at the first event: what the Lambda does while
+    /// its AWS clients are built on another thread.
+    pub async fn prepare(&self) -> Result<(), Error> {
+        let mut container = self.container.lock().await;
+        if container.is_none() {
+            *container = Some(Container::new(self.source.clone())?);
+        }
+        Ok(())
+    }
+
     /// The findings of `control` over `item` and the lookups, in the container's session: one
     /// invocation at a time, the control's plan made at its first and reused.
     async fn findings_for_item(

@@ -6,12 +6,14 @@
 //! [`Handler`], built once per container.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use posture_queries::mute::Mutes;
 use posture_sql::live::LiveOptions;
 use serde::Serialize;
 use serde_json::Value;
+use tokio::sync::OnceCell;
 use tokio::time::{Instant, timeout_at};
 
 use crate::evaluate::Periodic;
@@ -27,11 +29,53 @@ pub async fn config_client() -> aws_sdk_config::Client {
 }
 
 pub struct Handler {
-    config: aws_sdk_config::Client,
+    /// Given, or being built by a task started with the container (see [`Handler::from_env`]).
+    clients: Arc<OnceCell<Clients>>,
     lookups: Lookups,
     /// The SSM parameter holding the mute file ([`MUTE_PARAMETER_VARIABLE`]), read afresh at
     /// each invocation so that a change applies at the next evaluation.
-    mute_parameter: Option<(aws_sdk_ssm::Client, String)>,
+    mute_parameter: Option<String>,
+}
+
+/// The function's AWS clients.
+struct Clients {
+    config: aws_sdk_config::Client,
+    /// Only when a mute parameter is named.
+    ssm: Option<aws_sdk_ssm::Client>,
+}
+
+impl Clients {
+    async fn from_env(ssm: bool) -> Clients {
+        let sdk = posture_sql::live::sdk_defaults().load().await;
+        Clients {
+            config: aws_sdk_config::Client::new(&sdk),
+            ssm: ssm.then(|| aws_sdk_ssm::Client::new(&sdk)),
+        }
+    }
+}
+
+/// Where images keep their one root-certificate bundle: provided.al2023 (the Fedora family),
+/// then Debian.
+pub const CERTIFICATE_BUNDLES: [&str; 2] = [
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/certs/ca-certificates.crt",
+];
+
+/// The bundle the function's TLS should trust when the environment names none
+/// (`SSL_CERT_FILE`, `SSL_CERT_DIR`, per `is_set`): the first of `candidates` that is a file.
+/// Named none, the SDK reads the system's bundle and then every file of its certificate
+/// directory, the same certificates again: a third of the process's start (BENCHMARKS.md).
+pub fn certificate_bundle<'a>(
+    is_set: impl Fn(&str) -> bool,
+    candidates: &[&'a str],
+) -> Option<&'a str> {
+    if is_set("SSL_CERT_FILE") || is_set("SSL_CERT_DIR") {
+        return None;
+    }
+    candidates
+        .iter()
+        .copied()
+        .find(|c| std::path::Path::new(c).is_file())
 }
 
 /// The environment variable naming the SSM parameter that holds the mute file (the template's
@@ -50,47 +94,66 @@ pub struct Outcome {
 }
 
 impl Handler {
-    /// Clients from the Lambda environment, built once per container.
-    pub async fn from_env() -> Handler {
-        let sdk = posture_sql::live::sdk_defaults().load().await;
-        let handler = Handler::new(
-            aws_sdk_config::Client::new(&sdk),
-            // A lookup AWS refuses fails the invocation: a missing resource would be a wrong verdict.
-            Lookups::live(LiveOptions {
+    /// The container's handler, from the Lambda environment (within a Tokio runtime). Building
+    /// the AWS clients reads the system's root certificates, about half of the process's start
+    /// (BENCHMARKS.md): a task builds them on a worker thread while the first event is fetched
+    /// and evaluated, and the first AWS call waits for it.
+    pub fn from_env() -> Handler {
+        let mute_parameter = std::env::var(MUTE_PARAMETER_VARIABLE)
+            .ok()
+            .filter(|name| !name.is_empty());
+        let clients = Arc::new(OnceCell::new());
+        let ssm = mute_parameter.is_some();
+        tokio::spawn({
+            let clients = clients.clone();
+            async move {
+                clients.get_or_init(|| Clients::from_env(ssm)).await;
+            }
+        });
+        Handler {
+            clients,
+            // A lookup AWS refuses fails the invocation: a missing resource would be a wrong
+            // verdict.
+            lookups: Lookups::live(LiveOptions {
                 strict: true,
                 ..LiveOptions::default()
             }),
-        );
-        match std::env::var(MUTE_PARAMETER_VARIABLE) {
-            Ok(name) if !name.is_empty() => {
-                handler.with_mute_parameter(aws_sdk_ssm::Client::new(&sdk), name)
-            }
-            _ => handler,
+            mute_parameter,
         }
+    }
+
+    /// Builds what every first invocation needs, ahead of it: the control catalogue and the
+    /// container's session.
+    pub async fn prepare(&self) -> Result<(), Error> {
+        posture_queries::catalogue();
+        self.lookups.prepare().await
     }
 
     pub fn new(config: aws_sdk_config::Client, lookups: Lookups) -> Handler {
         Handler {
-            config,
+            clients: Arc::new(OnceCell::new_with(Some(Clients { config, ssm: None }))),
             lookups,
             mute_parameter: None,
         }
     }
 
-    /// Mutes from the SSM parameter `name`, read at each invocation.
-    pub fn with_mute_parameter(self, ssm: aws_sdk_ssm::Client, name: String) -> Handler {
-        Handler {
-            mute_parameter: Some((ssm, name)),
-            ..self
-        }
+    async fn clients(&self) -> &Clients {
+        let ssm = self.mute_parameter.is_some();
+        self.clients.get_or_init(|| Clients::from_env(ssm)).await
     }
 
     /// The mute file from the SSM parameter, if one is named. Unreadable, it fails the
     /// invocation: evaluating without it would put verdicts its author has accepted.
     async fn read_mutes(&self) -> Result<(), Error> {
-        let Some((ssm, name)) = &self.mute_parameter else {
+        let Some(name) = &self.mute_parameter else {
             return Ok(());
         };
+        let ssm = self
+            .clients()
+            .await
+            .ssm
+            .as_ref()
+            .expect("built with a mute parameter");
         let answer = ssm
             .get_parameter()
             .name(name)
@@ -128,10 +191,11 @@ impl Handler {
         let (control, params) = event.control(None)?;
         control.bind(&params, 0)?;
         self.read_mutes().await?;
-        let mut put = Put::new(&self.config, &event.result_token);
-        if event.message_type == MessageType::Scheduled {
+        let put = if event.message_type == MessageType::Scheduled {
+            let mut put = Put::new(&self.clients().await.config, &event.result_token);
             self.periodic(&event, control, &params, cutoff, &mut put)
                 .await?;
+            put
         } else {
             // One resource, evaluated whole, then put.
             let resource = event.item.as_ref().map_or_else(String::new, |item| {
@@ -141,7 +205,7 @@ impl Handler {
             let evaluations = timeout_at(
                 cutoff,
                 crate::evaluate_fetching(&event, None, &self.lookups, async || {
-                    self.config.clone()
+                    self.clients().await.config.clone()
                 }),
             )
             .await
@@ -150,8 +214,11 @@ impl Handler {
                     "the invocation's deadline is near and {resource} is not evaluated yet: nothing was put, 1 resource left"
                 ))
             })??;
+            // The clients are awaited only now: a cold container builds them meanwhile.
+            let mut put = Put::new(&self.clients().await.config, &event.result_token);
             put.put(&evaluations).await?;
-        }
+            put
+        };
         Ok(Outcome {
             control: control.id.clone(),
             evaluations: put.evaluations,
@@ -215,7 +282,7 @@ impl Handler {
 
         let previous = timeout_at(
             cutoff,
-            config_api::previously_evaluated(&self.config, &event.rule_name),
+            config_api::previously_evaluated(put.client, &event.rule_name),
         )
         .await
         .map_err(|_| {
@@ -340,6 +407,26 @@ impl<'a> Put<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bundle_is_the_first_candidate_file_unless_the_environment_names_one() {
+        let dir = std::env::temp_dir().join(format!("posture-bundles-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("a-directory")).unwrap();
+        std::fs::write(dir.join("bundle.crt"), "").unwrap();
+        let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+        let (missing, directory, bundle) =
+            (path("missing"), path("a-directory"), path("bundle.crt"));
+        let candidates = [missing.as_str(), directory.as_str(), bundle.as_str()];
+        assert_eq!(
+            certificate_bundle(|_| false, &candidates),
+            Some(bundle.as_str())
+        );
+        for named in ["SSL_CERT_FILE", "SSL_CERT_DIR"] {
+            assert_eq!(certificate_bundle(|v| v == named, &candidates), None);
+        }
+        assert_eq!(certificate_bundle(|_| false, &candidates[..2]), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn deadlines_are_epoch_milliseconds_or_a_local_runtime_api_timeout() {

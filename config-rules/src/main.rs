@@ -8,11 +8,29 @@
 
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use posture_config_rules::Handler;
+use posture_config_rules::handler::{CERTIFICATE_BUNDLES, certificate_bundle};
 use serde_json::Value;
 
-#[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    let handler: &'static Handler = Box::leak(Box::new(Handler::from_env().await));
+fn main() -> Result<(), lambda_runtime::Error> {
+    if let Some(bundle) =
+        certificate_bundle(|v| std::env::var_os(v).is_some(), &CERTIFICATE_BUNDLES)
+    {
+        // SAFETY: no other thread exists yet to read the environment.
+        unsafe { std::env::set_var("SSL_CERT_FILE", bundle) };
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(serve())
+}
+
+async fn serve() -> Result<(), lambda_runtime::Error> {
+    let handler: &'static Handler = Box::leak(Box::new(Handler::from_env()));
+    // On a worker thread, while the runtime API hands over the first event. What fails here
+    // fails again, as that invocation's error, when the invocation needs it.
+    tokio::spawn(async {
+        let _ = handler.prepare().await;
+    });
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let rule = event.payload["configRuleName"]
             .as_str()

@@ -115,24 +115,28 @@ acls as (
   from vpc_network_acl_entry
   group by network_acl_id, account_id, region
 ),
+-- Joined by subnet id, not by searching each ACL's subnets for each instance's.
+acl_subnets as (
+  select network_acl_id, account_id, region, unnest(subnet_ids) as subnet_id from acls
+),
 subnet_acl as (
   select i.instance_id, i.account_id, i.region, min(a.network_acl_id) as network_acl_id
   from instances i
-  join acls a on a.account_id = i.account_id and a.region = i.region and array_has(a.subnet_ids, i.subnet_id)
+  join acl_subnets a on a.subnet_id = i.subnet_id and a.account_id = i.account_id and a.region = i.region
   group by i.instance_id, i.account_id, i.region
 ),
+-- Each ACL's world entries in order, once per ACL rather than once per instance behind it.
 acl_world as (
-  select s.instance_id, s.account_id, s.region, f.family,
+  select e.network_acl_id, e.account_id, e.region, f.family,
          array_agg(e.rule_action order by e.rule_number) as actions,
          array_agg(e.protocol order by e.rule_number) as protocols,
          array_agg(e.from_port order by e.rule_number) as froms,
          array_agg(e.to_port order by e.rule_number) as tos,
          array_to_string(array_agg('rule ' || e.rule_number || case e.rule_action when 'allow' then ' allows ' else ' denies ' end || port_text(e.protocol, e.from_port, e.to_port) order by e.rule_number), ', ') as entries
-  from subnet_acl s
-  join vpc_network_acl_entry e on e.network_acl_id = s.network_acl_id and e.account_id = s.account_id and e.region = s.region
+  from vpc_network_acl_entry e
   join families f on coalesce(e.cidr_block, e.ipv6_cidr_block) = f.world
   where not e.egress
-  group by s.instance_id, s.account_id, s.region, f.family
+  group by e.network_acl_id, e.account_id, e.region, f.family
 ),
 direct as (
   select i.instance_id, i.account_id, i.region, f.family,
@@ -150,7 +154,7 @@ direct as (
   cross join families f
   left join gateway_routes g on g.subnet_id = i.subnet_id and g.account_id = i.account_id and g.region = i.region and g.family = f.family
   left join subnet_acl a on a.instance_id = i.instance_id and a.account_id = i.account_id and a.region = i.region
-  left join acl_world w on w.instance_id = i.instance_id and w.account_id = i.account_id and w.region = i.region and w.family = f.family
+  left join acl_world w on w.network_acl_id = a.network_acl_id and w.account_id = i.account_id and w.region = i.region and w.family = f.family
   left join sg_world s on s.instance_id = i.instance_id and s.account_id = i.account_id and s.region = i.region and s.family = f.family
 ),
 direct_explained as (

@@ -28,12 +28,7 @@ pub fn session(inventory: Arc<Inventory>) -> Result<SessionContext> {
 
 /// `table` over `inventory`, for sessions that mix sources (a Config item and live lookups).
 pub fn inventory_table(table: &'static Table, inventory: Arc<Inventory>) -> Arc<dyn TableProvider> {
-    Arc::new(InventoryTable {
-        table,
-        inventory,
-        rows: OnceLock::new(),
-        columns: table.columns.iter().map(|_| OnceLock::new()).collect(),
-    })
+    Arc::new(InventoryTable::new(table, inventory))
 }
 
 /// The catalog the tables are in: the database name Postgres clients see (`posture serve`).
@@ -56,7 +51,7 @@ pub fn bare_session() -> SessionContext {
 }
 
 /// One table over an in-memory inventory; each column is built once, when a scan first reads
-/// it.
+/// it (or, after the first build, when any scan asks for one not built yet).
 struct InventoryTable {
     table: &'static Table,
     inventory: Arc<Inventory>,
@@ -67,6 +62,21 @@ struct InventoryTable {
 impl fmt::Debug for InventoryTable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "InventoryTable({})", self.table.name)
+    }
+}
+
+impl InventoryTable {
+    fn new(table: &'static Table, inventory: Arc<Inventory>) -> InventoryTable {
+        InventoryTable {
+            table,
+            inventory,
+            rows: OnceLock::new(),
+            columns: table.columns.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    fn unbuilt(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.columns.len()).filter(|&i| self.columns[i].get().is_none())
     }
 }
 
@@ -90,12 +100,18 @@ impl TableProvider for InventoryTable {
         let indices: Vec<usize> = projection
             .cloned()
             .unwrap_or_else(|| (0..self.columns.len()).collect());
-        let missing: Vec<usize> = indices
+        let mut missing: Vec<usize> = indices
             .iter()
             .copied()
             .filter(|&i| self.columns[i].get().is_none())
             .collect();
         if !missing.is_empty() || self.rows.get().is_none() {
+            if self.rows.get().is_some() {
+                // Asked again for columns not built yet: build every one left in this pass.
+                // Each pass reads all the table's resources (frozen ones parsed again), and a
+                // view or a run of controls asks under many projections; so at most two passes.
+                missing = self.unbuilt().collect();
+            }
             let (rows, arrays) = self
                 .table
                 .arrays(&self.inventory, &missing)
@@ -118,5 +134,42 @@ impl TableProvider for InventoryTable {
             schema,
             None,
         )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tables::table;
+
+    /// A session's first scan builds only the columns it reads; a second scan that reads a
+    /// column not built yet builds all the rest, so that no third pass over the resources is
+    /// needed whatever the later projections.
+    #[tokio::test]
+    async fn a_table_passes_over_its_resources_at_most_twice() {
+        let ctx = bare_session();
+        let provider =
+            InventoryTable::new(table("ec2_instance").unwrap(), Arc::new(Inventory::demo()));
+        let state = ctx.state();
+        let built = |p: &InventoryTable| p.columns.len() - p.unbuilt().count();
+        provider
+            .scan(&state, Some(&vec![0]), &[], None)
+            .await
+            .unwrap();
+        assert_eq!(built(&provider), 1);
+        provider
+            .scan(&state, Some(&vec![0]), &[], None)
+            .await
+            .unwrap();
+        assert_eq!(
+            built(&provider),
+            1,
+            "a scan of built columns builds nothing"
+        );
+        provider
+            .scan(&state, Some(&vec![1]), &[], None)
+            .await
+            .unwrap();
+        assert_eq!(built(&provider), provider.columns.len());
     }
 }

@@ -1,7 +1,9 @@
 //! `cargo bench -p posture-tests --bench check`: every control over a synthetic estate of
 //! 100,000 instances (two regions, with their interfaces, volumes, security groups, VPCs and
 //! IAM), next to the baseline of `serde_json` merely parsing the same estate's `aws` CLI JSON.
-//! Prints a results table; `POSTURE_BENCH_INSTANCES` changes the size.
+//! Prints a results table; `POSTURE_BENCH_INSTANCES` changes the size, and
+//! `POSTURE_BENCH_ESTATE=DIR` writes the estate's files below DIR instead, for `posture check
+//! --inventory DIR` or `posture query --inventory DIR "explain analyze …"`.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,6 +22,14 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(100_000);
     let files = estate(instances);
+    if let Some(dir) = std::env::var_os("POSTURE_BENCH_ESTATE") {
+        for (path, text) in &files {
+            let path = Path::new(&dir).join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+        return;
+    }
     let bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
 
     let (parse, _) = best_of(3, || {

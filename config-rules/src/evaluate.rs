@@ -115,11 +115,15 @@ impl Lookups {
     /// Builds the container's session now, not at the first event: what the Lambda does while
     /// its AWS clients are built on another thread.
     pub async fn prepare(&self) -> Result<(), Error> {
-        let mut container = self.container.lock().await;
-        if container.is_none() {
-            *container = Some(Container::new(self.source.clone())?);
-        }
-        Ok(())
+        self.built(&mut *self.container.lock().await).map(|_| ())
+    }
+
+    /// The container's session, built at the first call.
+    fn built<'a>(&self, slot: &'a mut Option<Container>) -> Result<&'a mut Container, Error> {
+        Ok(match slot {
+            Some(container) => container,
+            None => slot.insert(Container::new(self.source.clone())?),
+        })
     }
 
     /// The findings of `control` over `item` and the lookups, in the container's session: one
@@ -135,11 +139,8 @@ impl Lookups {
         if lookups {
             self.source.connect().await?;
         }
-        let mut container = self.container.lock().await;
-        let container = match &mut *container {
-            Some(container) => container,
-            None => container.insert(Container::new(self.source.clone())?),
-        };
+        let mut slot = self.container.lock().await;
+        let container = self.built(&mut slot)?;
         container.begin(Invocation {
             item,
             run: Arc::new(RunCache::default()),

@@ -196,7 +196,9 @@ fn fills(item: &Inventory, table: &str) -> bool {
 /// the lookups. Planning reads no rows, so a control's plans serve every invocation: its logical
 /// plan is made once, its physical plan once per bound values and reset for each run. The
 /// session makes no dynamic filters, the one state a reset would keep (DataFusion's
-/// `reset_plan_states`).
+/// `reset_plan_states`), and runs in one partition: an invocation's rows are few, and a scan
+/// whose size planning cannot know got a round-robin repartition whose tasks cost two thirds
+/// of an event's run (BENCHMARKS.md, lambda).
 struct Container {
     ctx: SessionContext,
     /// The session's state and task context, copied once (each copy clones every function).
@@ -225,15 +227,18 @@ struct Invocation {
 impl Container {
     fn new(source: Arc<Source>) -> Result<Container, Error> {
         let ctx = posture_sql::session::bare_session();
-        ctx.state_ref()
-            .write()
-            .config_mut()
-            .options_mut()
-            .set(
-                "datafusion.optimizer.enable_dynamic_filter_pushdown",
-                "false",
-            )
-            .map_err(posture_sql::Error::from)?;
+        {
+            let state = ctx.state_ref();
+            let mut state = state.write();
+            let options = state.config_mut().options_mut();
+            options
+                .set(
+                    "datafusion.optimizer.enable_dynamic_filter_pushdown",
+                    "false",
+                )
+                .map_err(posture_sql::Error::from)?;
+            options.execution.target_partitions = 1;
+        }
         let invocation = Arc::new(Mutex::new(None));
         for table in TABLES {
             let provider = InvocationTable {
@@ -733,4 +738,32 @@ async fn lookup_session(lookups: &Lookups) -> Result<SessionContext, Error> {
             .map_err(posture_sql::Error::from)?;
     }
     Ok(ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No change-triggered control's plan in the container repartitions: an event's few rows
+    /// get no repartition tasks.
+    #[tokio::test]
+    async fn a_container_plans_no_repartition_for_an_event() {
+        let container = Container::new(Arc::new(Source::Inventory(Arc::default()))).unwrap();
+        let controls = posture_queries::catalogue()
+            .iter()
+            .filter(|c| c.trigger == Trigger::Change);
+        for control in controls {
+            let logical = control.plan(&container.ctx).await.unwrap();
+            let values = control.bound(&HashMap::new(), 0).unwrap();
+            let plan = control
+                .physical_plan(&container.state, &logical, values)
+                .await
+                .unwrap();
+            plan.apply(|node| {
+                assert_ne!(node.name(), "RepartitionExec", "{}", control.id);
+                Ok(TreeNodeRecursion::Continue)
+            })
+            .unwrap();
+        }
+    }
 }

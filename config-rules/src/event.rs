@@ -50,7 +50,7 @@ impl ConfigEvent {
         if !event.is_object() {
             return Err(Error::Event("not a JSON object".into()));
         }
-        let invoking = json_in_string(event, "invokingEvent")?
+        let mut invoking = json_in_string(event, "invokingEvent")?
             .ok_or_else(|| Error::Event("no invokingEvent".into()))?;
         let message_type = match invoking.get("messageType").and_then(Value::as_str) {
             Some("ConfigurationItemChangeNotification") => MessageType::Change,
@@ -64,16 +64,20 @@ impl ConfigEvent {
             }
             None => return Err(Error::Event("invokingEvent has no messageType".into())),
         };
+        // Moved out, not copied: the item is most of the event.
         let item = match message_type {
-            MessageType::Change => {
-                Some(invoking.get("configurationItem").cloned().ok_or_else(|| {
-                    Error::Event("a change notification without configurationItem".into())
-                })?)
-            }
+            MessageType::Change => Some(
+                invoking
+                    .get_mut("configurationItem")
+                    .map(Value::take)
+                    .ok_or_else(|| {
+                        Error::Event("a change notification without configurationItem".into())
+                    })?,
+            ),
             MessageType::Oversized => Some(
                 invoking
-                    .get("configurationItemSummary")
-                    .cloned()
+                    .get_mut("configurationItemSummary")
+                    .map(Value::take)
                     .ok_or_else(|| {
                         Error::Event(
                             "an oversized notification without configurationItemSummary".into(),

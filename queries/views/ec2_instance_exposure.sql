@@ -330,8 +330,11 @@ reach as (
   )
   group by instance_id, account_id, region
 ),
+-- An instance has one direct_explained row per family: IPv4's reason, then IPv6's (a pivot,
+-- not an ordered aggregate, which sorts each instance's rows apart).
 unreachable as (
-  select instance_id, account_id, region, array_to_string(array_agg(why order by family), '; ') as path
+  select instance_id, account_id, region,
+         concat_ws('; ', max(case when family = 'IPv4' then why end), max(case when family = 'IPv6' then why end)) as path
   from direct_explained
   group by instance_id, account_id, region
 ),

@@ -1079,6 +1079,64 @@ async fn rules_eval_looks_up_live_and_fetches_oversized_items() {
     assert_eq!(moto.calls("GetResourceConfigHistory").len(), 1);
 }
 
+/// Every instance's internet exposure through `posture rules eval`, looked up live: the Config
+/// rule's one-partition session, where the exposure view's scans of the same table share one
+/// fetch. Each event gets its verdict in time; some used to wait forever, on a fetch run by a
+/// scan whose stream the plan had stopped polling (a race: each event is evaluated twice).
+#[tokio::test(flavor = "multi_thread")]
+async fn rules_eval_gives_each_instance_its_exposure_verdict_from_shared_lookups() {
+    let moto = Moto::start();
+    let made = moto.create_estate();
+    let dir = moto.dir.join("exposure");
+    std::fs::create_dir_all(&dir).unwrap();
+    let instances: Vec<Value> = moto
+        .config_items(&made)
+        .into_iter()
+        .filter(|i| i["resourceType"] == "AWS::EC2::Instance")
+        .collect();
+    assert!(instances.len() >= 3, "{instances:?}");
+    let mut verdicts = BTreeMap::new();
+    for item in instances.iter().chain(&instances) {
+        let id = item["resourceId"].as_str().unwrap().to_string();
+        let event = serde_json::json!({
+            "invokingEvent": serde_json::json!({"configurationItem": item, "messageType": "ConfigurationItemChangeNotification"}).to_string(),
+            "ruleParameters": r#"{"controlId": "ec2_instance_not_internet_reachable"}"#,
+            "resultToken": "TESTMODE",
+            "configRuleName": "posture-rule",
+        });
+        let path = dir.join(format!("{id}.json"));
+        std::fs::write(&path, event.to_string()).unwrap();
+        let mut child = moto
+            .command()
+            .args(["rules", "eval", "--event", path.to_str().unwrap()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                panic!("{id}: no verdict within 60 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{id}: {err}");
+        let evaluations: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(evaluations[0]["ComplianceResourceId"], id.as_str(), "{err}");
+        let verdict = evaluations[0]["ComplianceType"].clone();
+        if let Some(first) = verdicts.insert(id.clone(), verdict.clone()) {
+            assert_eq!(first, verdict, "{id}: another verdict the second time");
+        }
+    }
+    let seen: std::collections::BTreeSet<&str> =
+        verdicts.values().filter_map(Value::as_str).collect();
+    assert_eq!(seen, ["COMPLIANT", "NON_COMPLIANT"].into(), "{verdicts:?}");
+}
+
 /// The actions of `cfn/posture-readonly.yaml`'s policy, from the generated template.
 fn readonly_actions() -> Vec<String> {
     let (_, template) = posture_config_rules::cfn::templates()

@@ -147,7 +147,7 @@ impl Lookups {
             lookups,
         });
         let findings = container
-            .findings(control, params, as_of_micros, lookups)
+            .findings(control, params, as_of_micros)
             .await
             .map_err(lookup_error);
         container.end();
@@ -196,16 +196,13 @@ fn fills(item: &Inventory, table: &str) -> bool {
 /// the lookups. Planning reads no rows, so a control's plans serve every invocation: its logical
 /// plan is made once, its physical plan once per bound values and reset for each run. The
 /// session makes no dynamic filters, the one state a reset would keep (DataFusion's
-/// `reset_plan_states`).
+/// `reset_plan_states`), and runs in one partition: an invocation's rows are few, and a scan
+/// whose size planning cannot know got a round-robin repartition whose tasks cost two thirds
+/// of an event's run (BENCHMARKS.md, lambda).
 struct Container {
     ctx: SessionContext,
     /// The session's state and task context, copied once (each copy clones every function).
     state: SessionState,
-    /// The state for an invocation that reads only its item: one partition. Its scan reports no
-    /// size, so DataFusion put a round-robin repartition over it, whose tasks cost two thirds of
-    /// an event's run (BENCHMARKS.md, lambda). Lookups keep the session's partitions: in one
-    /// partition, the exposure view's live lookups never finished (`enforced_iam`).
-    item_only: SessionState,
     task: Arc<TaskContext>,
     invocation: Arc<Mutex<Option<Invocation>>>,
     plans: HashMap<String, ControlPlans>,
@@ -213,12 +210,10 @@ struct Container {
 
 struct ControlPlans {
     logical: LogicalPlan,
-    /// The physical plan for the values last bound and whether it reads lookups: one for every
-    /// event of a control without `$as_of`, one per capture time for one with it.
-    physical: Option<(PlanKey, Arc<dyn ExecutionPlan>)>,
+    /// The physical plan for the values last bound: one for every event of a control without
+    /// `$as_of`, one per capture time for one with it.
+    physical: Option<(Vec<(String, ScalarValue)>, Arc<dyn ExecutionPlan>)>,
 }
-
-type PlanKey = (Vec<(String, ScalarValue)>, bool);
 
 #[derive(Clone)]
 struct Invocation {
@@ -232,15 +227,18 @@ struct Invocation {
 impl Container {
     fn new(source: Arc<Source>) -> Result<Container, Error> {
         let ctx = posture_sql::session::bare_session();
-        ctx.state_ref()
-            .write()
-            .config_mut()
-            .options_mut()
-            .set(
-                "datafusion.optimizer.enable_dynamic_filter_pushdown",
-                "false",
-            )
-            .map_err(posture_sql::Error::from)?;
+        {
+            let state = ctx.state_ref();
+            let mut state = state.write();
+            let options = state.config_mut().options_mut();
+            options
+                .set(
+                    "datafusion.optimizer.enable_dynamic_filter_pushdown",
+                    "false",
+                )
+                .map_err(posture_sql::Error::from)?;
+            options.execution.target_partitions = 1;
+        }
         let invocation = Arc::new(Mutex::new(None));
         for table in TABLES {
             let provider = InvocationTable {
@@ -251,15 +249,8 @@ impl Container {
             ctx.register_table(table.name, Arc::new(provider))
                 .map_err(posture_sql::Error::from)?;
         }
-        let mut item_only = ctx.state();
-        item_only
-            .config_mut()
-            .options_mut()
-            .execution
-            .target_partitions = 1;
         Ok(Container {
             state: ctx.state(),
-            item_only,
             task: ctx.task_ctx(),
             ctx,
             invocation,
@@ -283,9 +274,8 @@ impl Container {
         control: &Control,
         params: &HashMap<String, String>,
         as_of_micros: i64,
-        lookups: bool,
     ) -> Result<Vec<posture_queries::Finding>, posture_queries::Error> {
-        let key = (control.bound(params, as_of_micros)?, lookups);
+        let values = control.bound(params, as_of_micros)?;
         let plans = match self.plans.entry(control.id.clone()) {
             Entry::Occupied(plans) => plans.into_mut(),
             Entry::Vacant(entry) => entry.insert(ControlPlans {
@@ -293,20 +283,15 @@ impl Container {
                 physical: None,
             }),
         };
-        let state = if lookups {
-            &self.state
-        } else {
-            &self.item_only
-        };
         let plan = match &plans.physical {
-            Some((planned, plan)) if *planned == key => {
+            Some((bound, plan)) if *bound == values => {
                 reset_plan_states(plan.clone()).map_err(|e| control.query_error(e))?
             }
             _ => {
                 let plan = control
-                    .physical_plan(state, &plans.logical, key.0.clone())
+                    .physical_plan(&self.state, &plans.logical, values.clone())
                     .await?;
-                plans.physical = Some((key, plan.clone()));
+                plans.physical = Some((values, plan.clone()));
                 plan
             }
         };
@@ -759,20 +744,19 @@ async fn lookup_session(lookups: &Lookups) -> Result<SessionContext, Error> {
 mod tests {
     use super::*;
 
-    /// No plan of a change-triggered control that reads only its item repartitions: an
-    /// event's few rows get no repartition tasks.
+    /// No change-triggered control's plan in the container repartitions: an event's few rows
+    /// get no repartition tasks.
     #[tokio::test]
-    async fn a_container_plans_no_repartition_for_an_item_alone() {
+    async fn a_container_plans_no_repartition_for_an_event() {
         let container = Container::new(Arc::new(Source::Inventory(Arc::default()))).unwrap();
         let controls = posture_queries::catalogue()
             .iter()
-            .filter(|c| c.trigger == Trigger::Change && c.lookup_tables().unwrap().is_empty());
-        let mut planned = 0;
+            .filter(|c| c.trigger == Trigger::Change);
         for control in controls {
             let logical = control.plan(&container.ctx).await.unwrap();
             let values = control.bound(&HashMap::new(), 0).unwrap();
             let plan = control
-                .physical_plan(&container.item_only, &logical, values)
+                .physical_plan(&container.state, &logical, values)
                 .await
                 .unwrap();
             plan.apply(|node| {
@@ -780,8 +764,6 @@ mod tests {
                 Ok(TreeNodeRecursion::Continue)
             })
             .unwrap();
-            planned += 1;
         }
-        assert!(planned >= 5, "{planned} controls read only their item");
     }
 }

@@ -20,9 +20,7 @@ mod lambda;
 #[path = "../../tests/support/moto.rs"]
 mod moto;
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
-use std::process::Command;
+use std::collections::HashMap;
 
 use lambda::Lambda;
 use moto::Moto;
@@ -75,76 +73,12 @@ struct Case {
     event: Value,
 }
 
-/// The estate's us-east-1 resources as AWS Config items (tests/fixtures/cli_to_config.py over
-/// the boto3 dump), the newest capture of each.
-fn config_items(moto: &Moto, made: &Value) -> Vec<Value> {
-    let dump = moto.dir.join("dump");
-    moto.dump(&dump, &["us-east-1"]);
-    // moto leaves PolicyId and PolicyName out of GetAccountAuthorizationDetails' policies: the
-    // estate's customer managed policy gets the id CreatePolicy gave it, and its name.
-    let details = dump
-        .join(ACCOUNT)
-        .join("global/get-account-authorization-details.json");
-    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&details).unwrap()).unwrap();
-    for policy in v["Policies"].as_array_mut().unwrap() {
-        if policy["Arn"] == format!("arn:aws:iam::{ACCOUNT}:policy/ec2-all") {
-            policy["PolicyId"] = made["ec2_all_policy"].clone();
-            policy["PolicyName"] = json!("ec2-all");
-        }
-    }
-    std::fs::write(&details, v.to_string()).unwrap();
-    // …and LogDestination out of a CloudWatch Logs flow log.
-    let flows = dump.join(ACCOUNT).join("us-east-1/describe-flow-logs.json");
-    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&flows).unwrap()).unwrap();
-    for flow in v["FlowLogs"].as_array_mut().unwrap() {
-        if flow.get("LogDestination").is_none() {
-            flow["LogDestination"] = Value::Null;
-        }
-    }
-    std::fs::write(&flows, v.to_string()).unwrap();
-    let items = moto.dir.join("items");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/cli_to_config.py");
-    let out = Command::new(moto::python())
-        .arg(script)
-        .arg(&dump)
-        .arg(&items)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut newest: BTreeMap<(String, String), Value> = BTreeMap::new();
-    for file in ["config-snapshot.json", "iam-resource-config-history.json"] {
-        let v: Value =
-            serde_json::from_str(&std::fs::read_to_string(items.join(file)).unwrap()).unwrap();
-        for item in v["configurationItems"].as_array().unwrap() {
-            if item["configurationItemStatus"] != "OK" {
-                continue;
-            }
-            let key = (
-                item["resourceType"].as_str().unwrap().to_string(),
-                item["resourceId"].as_str().unwrap().to_string(),
-            );
-            let newer = newest.get(&key).is_none_or(|old| {
-                old["configurationItemCaptureTime"].as_str()
-                    < item["configurationItemCaptureTime"].as_str()
-            });
-            if newer {
-                newest.insert(key, item.clone());
-            }
-        }
-    }
-    newest.into_values().collect()
-}
-
 /// Every control's path: every item of a change-triggered control's type (moto's ids are
 /// random, so a sample would leave out, on some runs, the one instance behind the load
 /// balancers, and with it the path that reads the subnets), a scheduled run of a periodic one,
 /// and one oversized notification.
 fn cases(moto: &Moto, made: &Value) -> Vec<Case> {
-    let items = config_items(moto, made);
+    let items = moto.config_items(made);
     let mut cases = Vec::new();
     for control in posture_queries::catalogue() {
         match control.trigger {

@@ -251,6 +251,74 @@ impl Moto {
         serde_json::from_str(&estate(&["create", &self.endpoint()])).unwrap()
     }
 
+    /// The estate's us-east-1 resources as AWS Config items (tests/fixtures/cli_to_config.py
+    /// over the boto3 dump), the newest capture of each; `made` is what [`Self::create_estate`]
+    /// returned.
+    pub fn config_items(&self, made: &Value) -> Vec<Value> {
+        const ACCOUNT: &str = "123456789012";
+        let dump = self.dir.join("dump");
+        self.dump(&dump, &["us-east-1"]);
+        // moto leaves PolicyId and PolicyName out of GetAccountAuthorizationDetails' policies:
+        // the estate's customer managed policy gets the id CreatePolicy gave it, and its name.
+        let details = dump
+            .join(ACCOUNT)
+            .join("global/get-account-authorization-details.json");
+        let mut v: Value =
+            serde_json::from_str(&std::fs::read_to_string(&details).unwrap()).unwrap();
+        for policy in v["Policies"].as_array_mut().unwrap() {
+            if policy["Arn"] == format!("arn:aws:iam::{ACCOUNT}:policy/ec2-all") {
+                policy["PolicyId"] = made["ec2_all_policy"].clone();
+                policy["PolicyName"] = Value::from("ec2-all");
+            }
+        }
+        std::fs::write(&details, v.to_string()).unwrap();
+        // …and LogDestination out of a CloudWatch Logs flow log.
+        let flows = dump.join(ACCOUNT).join("us-east-1/describe-flow-logs.json");
+        let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&flows).unwrap()).unwrap();
+        for flow in v["FlowLogs"].as_array_mut().unwrap() {
+            if flow.get("LogDestination").is_none() {
+                flow["LogDestination"] = Value::Null;
+            }
+        }
+        std::fs::write(&flows, v.to_string()).unwrap();
+        let items = self.dir.join("items");
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/cli_to_config.py");
+        let out = Command::new(python())
+            .arg(script)
+            .arg(&dump)
+            .arg(&items)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut newest: std::collections::BTreeMap<(String, String), Value> = Default::default();
+        for file in ["config-snapshot.json", "iam-resource-config-history.json"] {
+            let v: Value =
+                serde_json::from_str(&std::fs::read_to_string(items.join(file)).unwrap()).unwrap();
+            for item in v["configurationItems"].as_array().unwrap() {
+                if item["configurationItemStatus"] != "OK" {
+                    continue;
+                }
+                let key = (
+                    item["resourceType"].as_str().unwrap().to_string(),
+                    item["resourceId"].as_str().unwrap().to_string(),
+                );
+                let newer = newest.get(&key).is_none_or(|old| {
+                    old["configurationItemCaptureTime"].as_str()
+                        < item["configurationItemCaptureTime"].as_str()
+                });
+                if newer {
+                    newest.insert(key, item.clone());
+                }
+            }
+        }
+        newest.into_values().collect()
+    }
+
     /// Dumps the estate as `aws` CLI output into `dir`, through boto3.
     pub fn dump(&self, dir: &Path, regions: &[&str]) {
         let endpoint = self.endpoint();

@@ -10,6 +10,7 @@ use arrow::record_batch::RecordBatch;
 use async_trait::async_trait;
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::ScalarValue;
+use datafusion::common::runtime::SpawnedTask;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::TaskContext;
@@ -301,7 +302,7 @@ impl ExecutionPlan for LiveScanExec {
             self.request.clone(),
             self.projection.clone(),
         );
-        let batch = async move {
+        let fetch = async move {
             live.progress.start(table.name);
             let batch = rows(
                 table,
@@ -315,6 +316,15 @@ impl ExecutionPlan for LiveScanExec {
             .await;
             live.progress.done();
             batch
+        };
+        // A task of its own from the first poll: scans with the same request share one fetch
+        // (`RunCache`), run by the scan that asked first, and a one-partition plan may stop
+        // polling that scan's stream while it waits on another that reads the same fetch.
+        let batch = async move {
+            SpawnedTask::spawn(fetch)
+                .join()
+                .await
+                .map_err(|e| DataFusionError::ExecutionJoin(Box::new(e)))?
         };
         Ok(Box::pin(RecordBatchStreamAdapter::new(
             self.schema.clone(),
